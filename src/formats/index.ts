@@ -1,0 +1,7 @@
+// The formats this build serves, by name. Adding a format is one line here.
+import type { Format } from '../repository/format.js';
+import { docker } from './docker/index.js';
+
+export const formats: Record<string, Format> = {
+  docker,
+};
