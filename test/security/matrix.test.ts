@@ -44,6 +44,13 @@ function basic(who: Who): Record<string, string> {
 const admin = creds('admin', '--dest-creds');
 const ok = (p: Promise<unknown>) => p.then(() => true, () => false);
 
+// Every content change the matrix makes, as `<type> <repository> <object>`, to compare with the audit log.
+const changes: string[] = [];
+async function adminPush(repo: string, name: string) {
+  await skopeo(['copy', '--dest-tls-verify=false', ...admin, image.ref, `docker://${wharf.host}/${repo}/${name}:1`]);
+  changes.push(`push ${repo} ${name}:1`);
+}
+
 beforeAll(async () => {
   wharf = await startWharf({
     config: `
@@ -64,10 +71,10 @@ security:
   });
   image = await buildImage(`${await dirs.make()}/layout`, 'img', { layers: [{ path: '/f', size: 20_000 }] });
   // Content only in x, only in y, and one tag per delete cell.
-  await skopeo(['copy', '--dest-tls-verify=false', ...admin, image.ref, `docker://${wharf.host}/x/team/app-x:1`]);
-  await skopeo(['copy', '--dest-tls-verify=false', ...admin, image.ref, `docker://${wharf.host}/y/team/app-y:1`]);
+  await adminPush('x', 'team/app-x');
+  await adminPush('y', 'team/app-y');
   for (const who of Object.keys(USERS)) {
-    for (const repo of ['x', 'y']) await skopeo(['copy', '--dest-tls-verify=false', ...admin, image.ref, `docker://${wharf.host}/${repo}/team/del-${who}:1`]);
+    for (const repo of ['x', 'y']) await adminPush(repo, `team/del-${who}`);
   }
 });
 
@@ -84,15 +91,21 @@ async function act(who: Who, action: Action, repo: Repo): Promise<boolean> {
       const name = repo === 'g' ? 'team/app-x' : `team/app-${repo}`;
       return ok(skopeo(['inspect', '--tls-verify=false', ...creds(who, '--creds'), `docker://${host}/${repo}/${name}:1`]));
     }
-    case 'push':
-      return ok(skopeo(['copy', '--dest-tls-verify=false', ...creds(who, '--dest-creds'), image.ref, `docker://${host}/${repo}/team/pushed-${who}:1`]));
+    case 'push': {
+      const done = await ok(skopeo(['copy', '--dest-tls-verify=false', ...creds(who, '--dest-creds'), image.ref, `docker://${host}/${repo}/team/pushed-${who}:1`]));
+      if (done) changes.push(`push ${repo} team/pushed-${who}:1`); // recorded for the repository addressed, with storedIn
+      return done;
+    }
     case 'delete': {
       const source = repo === 'g' ? 'x' : repo;
       const digest = (await skopeo(['inspect', '--tls-verify=false', ...creds('admin', '--creds'), `docker://${host}/${source}/team/del-${who}:1`])).stdout;
       const ref = `${repo}/team/del-${who}@${JSON.parse(digest).Digest}`;
       // A unique manifest per cell would be cleaner; deleting by digest removes every tag of it, so re-push after.
       const done = await ok(skopeo(['delete', '--tls-verify=false', ...creds(who, '--creds'), `docker://${host}/${ref}`]));
-      if (done) await skopeo(['copy', '--dest-tls-verify=false', ...admin, image.ref, `docker://${host}/${source}/team/del-${who}:1`]);
+      if (done) {
+        changes.push(`delete ${repo} team/del-${who}@${JSON.parse(digest).Digest}`);
+        await adminPush(source, `team/del-${who}`);
+      }
       return done;
     }
     case 'browse': {
@@ -124,6 +137,31 @@ describe('authorization matrix', () => {
       expect(got).toEqual(want);
     });
   }
+
+  it('the audit log holds one record per content change and per denied login', async () => {
+    const query = async (q: string) => {
+      const res = await fetch(`${wharf.url}/service/rest/v1/audit?limit=1000&${q}`, { headers: basic('admin') });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { items: { type: string; repository: string; object: string; outcome: string; userId: string; attributes: Record<string, unknown> }[] }).items;
+    };
+    const content = await query('domain=repository.content');
+    const succeeded = content.filter((e) => e.outcome === 'success');
+    expect(succeeded.map((e) => `${e.type} ${e.repository} ${e.object}`).sort()).toEqual([...changes].sort());
+    expect(succeeded.filter((e) => e.repository === 'g').every((e) => e.attributes.storedIn === 'x')).toBe(true);
+    // A delete through the group passes authorization for those allowed to delete in x, then the group
+    // refuses it: one failure record each. Those without the privilege never reach the content: no record.
+    const refused = content.filter((e) => e.outcome === 'failure');
+    expect(refused.map((e) => `${e.type} ${e.repository} ${e.userId}`).sort()).toEqual(['delete g admin', 'delete g dev']);
+    expect(refused.every((e) => /group/.test(String(e.attributes.reason)))).toBe(true);
+    // The matrix used only good passwords: no failed login so far. Each wrong one now is one record.
+    expect(await query('domain=security.login')).toEqual([]);
+    for (const user of ['dev', 'reader', 'mallory']) {
+      const res = await fetch(`${wharf.url}/v2/`, { headers: { authorization: `Basic ${Buffer.from(`${user}:wrong-password`).toString('base64')}` } });
+      expect(res.status).toBe(401);
+    }
+    expect((await query('domain=security.login')).map((e) => `${e.type} ${e.userId} ${e.outcome}`).sort())
+      .toEqual(['login-failed dev failure', 'login-failed mallory failure', 'login-failed reader failure']);
+  });
 
   it('a group never serves content of a member the caller cannot read', async () => {
     const pullY = (who: Who) => ok(skopeo(['inspect', '--tls-verify=false', ...creds(who, '--creds'), `docker://${wharf.host}/g/team/app-y:1`]));

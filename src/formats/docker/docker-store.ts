@@ -24,6 +24,8 @@ export interface BlobHandle {
 export interface PutManifestResult {
   digest: string;
   subject?: string;
+  /** The hosted repository that stored it (a group's member), for the audit trail. */
+  repository?: string;
 }
 
 /** A page of names: `more` says whether anything follows the last one. */

@@ -167,7 +167,7 @@ export class HostedDockerStore implements DockerStore {
         await putAsset(tx, { ...manifest, path, kind: KIND.tag, componentId, attributes: {} });
       }
     });
-    return { digest, subject: parsed.subject?.digest };
+    return { digest, subject: parsed.subject?.digest, repository: this.repo.name };
   }
 
   /** Throws MANIFEST_BLOB_UNKNOWN naming the first missing blob or child manifest. */

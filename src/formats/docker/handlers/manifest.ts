@@ -45,7 +45,8 @@ export const putManifest: Handler = async (ctx, request, reply) => {
   const bytes = await readManifest(request);
   const mediaType = request.headers['content-type'];
   const result = await audited(ctx, request, 'push', contentObject(target.image, ref), { image: target.image, reference: ref, mediaType },
-    () => target.store.putManifest(target.image, ref, bytes, mediaType), (r) => ({ digest: r.digest }));
+    () => target.store.putManifest(target.image, ref, bytes, mediaType),
+    (r) => ({ digest: r.digest, ...(r.repository !== target.repo.name ? { storedIn: r.repository } : {}) }));
   if (result.subject) reply.header('oci-subject', result.subject);
   return reply.code(201).header('location', `/v2/${target.urlName}/manifests/${result.digest}`)
     .header('docker-content-digest', result.digest).header('content-length', 0).send();
