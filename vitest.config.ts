@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
 import type { Reporter } from 'vitest/reporters';
 import type { RunnerTask } from 'vitest';
@@ -16,6 +17,8 @@ const summary: Reporter = {
     };
     walk(files);
     console.log(`\n${count.pass} passed, ${count.fail} failed, ${count.skip} skipped`);
+    // scripts/test-databases.mjs runs the suite once per database and adds the counts up.
+    if (process.env.WHARF_TEST_SUMMARY_FILE) writeFileSync(process.env.WHARF_TEST_SUMMARY_FILE, JSON.stringify(count));
   },
 };
 
@@ -23,6 +26,7 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     pool: 'forks',
+    globalSetup: ['test/global-setup.ts'], // the PostgreSQL server of WHARF_TEST_DB=postgres runs
     testTimeout: 120_000,
     hookTimeout: 120_000,
     reporters: ['default', summary],

@@ -42,6 +42,7 @@ export function request(url, { method = 'GET', headers = {}, body, sink = false 
     let pending = Buffer.alloc(0);
     const chunks = [];
     const finish = () => { socket.destroy(); resolve({ ...res, body: Buffer.concat(chunks) }); };
+    // res.firstByteAt: when the first byte of the body (or the head, for an empty body) arrived.
     socket.on('error', (e) => (res && res.bytes >= res.length ? finish() : reject(e)));
     socket.on('data', (c) => {
       if (!res) {
@@ -53,7 +54,9 @@ export function request(url, { method = 'GET', headers = {}, body, sink = false 
         if (h['transfer-encoding']) return reject(new Error(`${method} ${url}: chunked answers are not supported here`));
         res = { status: Number(status.split(' ')[1]), headers: h, bytes: 0, length: method === 'HEAD' ? 0 : Number(h['content-length'] ?? 0) };
         c = pending.subarray(end + 4);
+        if (!res.length) res.firstByteAt = performance.now();
       }
+      if (c.length) res.firstByteAt ??= performance.now();
       res.bytes += c.length;
       if (!sink) chunks.push(c);
       if (res.bytes >= res.length) finish();
@@ -132,10 +135,15 @@ export class Registry {
 
   /** GETs a blob, counting and discarding its bytes. Returns seconds. */
   async pull(name, blob) {
+    return (await this.pullTimed(name, blob)).seconds;
+  }
+
+  /** GETs a blob: seconds in all, and to the first byte of the body (`ttfb`). */
+  async pullTimed(name, blob) {
     const t0 = performance.now();
-    const res = expect(await request(this.url(`/v2/${name}/blobs/${blob.digest}`), { sink: true }), 200, 'GET blob');
-    if (res.bytes !== blob.size) throw new Error(`GET blob: got ${res.bytes} bytes, wanted ${blob.size}`);
-    return (performance.now() - t0) / 1000;
+    const res = expect(await request(this.url(`/v2/${name}/blobs/${blob.digest}`), { sink: true }), 200, `GET blob from ${name}`);
+    if (res.bytes !== blob.size) throw new Error(`GET blob from ${name}: got ${res.bytes} bytes, wanted ${blob.size}`);
+    return { seconds: (performance.now() - t0) / 1000, ttfb: (res.firstByteAt - t0) / 1000 };
   }
 
   /** Pushes a small OCI image (config + one 64 KiB layer + manifest) under `name:tag`; returns the manifest digest. */

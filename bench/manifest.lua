@@ -1,5 +1,7 @@
--- wrk script for the manifest GET benchmark: sends the Accept header of a modern client, counts non-2xx
--- responses as errors, and prints one JSON line that bench/wrk.mjs parses (latencies in microseconds).
+-- wrk script for the manifest HEAD/GET benchmark: sends the method and the Accept header of a modern client,
+-- counts non-2xx responses as errors, and prints one JSON line that bench/wrk.mjs parses (latencies in
+-- microseconds).
+wrk.method = os.getenv("BENCH_METHOD") or "GET"
 wrk.headers["Accept"] = os.getenv("BENCH_ACCEPT")
 
 done = function(summary, latency, requests)

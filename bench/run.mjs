@@ -1,45 +1,51 @@
 // Wharf vs Distribution (Debian's docker-registry), side by side on loopback, in one run.
-//   npm run bench [-- --quick] [-- --out FILE] [-- --no-pin]
-// Prints a Markdown table of Wharf/Distribution ratios and writes it to bench/results/<date>.md.
-// See bench/README.md for what each figure means and how the run is kept fair.
+//   npm run bench [-- --quick] [-- --out FILE] [-- --no-pin] [-- --no-build]
+// Prints Markdown tables of Wharf/Distribution ratios and writes them to bench/results/<date>.md, with a PNG
+// chart of the same ratios next to it. See bench/README.md for what each figure means and how the run is
+// kept fair.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, writeSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { MiB, Registry, MANIFEST_ACCEPT, makeBlob, request } from './client.mjs';
+import { load } from './load.mjs';
+import {
+  BIG, CATALOG_PAGE, CHUNK, COLD, CONNECTIONS, IMAGE, LISTS, LOAD_SECONDS, ORDER, PROXIED, PULLS, PUSHES, REPOS, REPO_PREFIX,
+  SETTLE_MS, SIZES, STARTS, TAGS, TAG_IMAGE, WARMUP_SECONDS, median, opts, quick, size, wharfConfig,
+} from './plan.mjs';
+import { markdown, writeChart } from './report.mjs';
+import { buildSections } from './sections.mjs';
+import { seed, walk } from './seed.mjs';
 import { ROOT, cpuSeconds, diskReadBytes, kinds, killAll, memory, stop } from './servers.mjs';
 import { wrk } from './wrk.mjs';
 
-const { values: opts } = parseArgs({ options: { quick: { type: 'boolean' }, out: { type: 'string' }, 'no-pin': { type: 'boolean' } } });
-const quick = Boolean(opts.quick);
-const BIG = quick ? 100 * MiB : 1024 * MiB; // the "1 GiB" blob
-const SMALL = quick ? 10 * MiB : 100 * MiB; // for the memory-flatness comparison
-const CHUNK = quick ? 8 * MiB : 64 * MiB; // PATCH size of the chunked push (a whole number of MiB)
-const WRK = { connections: 64, seconds: quick ? 3 : 10, warmup: quick ? 1 : 3 };
-const STARTS = 5;
-const PUSHES = 3; // monolithic big pushes per server, alternating servers, each a new blob; median reported
-const PULLS = 5; // timed pulls per server, after one untimed pull; median reported
-const SETTLE_MS = quick ? 1000 : 3000; // pause after `sync` before a push: lets the (virtual) disk drain its cache
-// /v2/docker-hosted/bench/...: Wharf's hosted repository by path routing (never a group or proxy); for
-// Distribution just a two-segment name. Same URLs on both.
-const IMAGE = 'docker-hosted/bench';
-const ORDER = ['distribution', 'wharf'];
-
 const work = join(ROOT, 'bench', 'work', `run-${process.pid}`);
-const log = (...a) => console.error('[bench]', ...a);
+const began = performance.now();
+const log = (...a) => console.error(`[bench +${((performance.now() - began) / 1000).toFixed(0)}s]`, ...a);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 // Never leave a registry running or a few GiB of blobs behind, whatever way we exit.
-process.on('exit', () => { killAll(); rmSync(work, { recursive: true, force: true }); });
+process.on('exit', (code) => {
+  killAll();
+  if (code) showServerLogs();
+  rmSync(work, { recursive: true, force: true });
+});
+
+/** On a failure, the end of each server log (they go away with the work directory). */
+function showServerLogs() {
+  const logs = existsSync(work) ? readdirSync(work, { recursive: true }).filter((f) => f.endsWith('.log') && !f.includes('wrk')) : [];
+  for (const f of logs) {
+    const text = readFileSync(join(work, f), 'utf8').trim();
+    if (text) console.error(`--- ${f} (end) ---\n${text.split('\n').slice(-15).join('\n')}`);
+  }
+}
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { log(`${sig}: stopping`); process.exit(130); });
 
-/** Builds dist/ when it is missing or older than src/. */
+/** Builds dist/ (what bin/wharf.js runs) when it is missing or older than src/. */
 function ensureBuilt() {
-  const main = join(ROOT, 'dist', 'cli', 'main.js');
+  const dist = join(ROOT, 'dist');
   const newest = (dir) => Math.max(...readdirSync(dir, { recursive: true }).map((f) => statSync(join(dir, f)).mtimeMs));
-  if (existsSync(main) && statSync(main).mtimeMs >= newest(join(ROOT, 'src'))) return;
+  if (existsSync(dist) && newest(dist) >= newest(join(ROOT, 'src'))) return;
   log('building Wharf (npm run build)');
   execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 2, 2] });
 }
@@ -99,41 +105,35 @@ function flush() {
 }
 
 async function main() {
-  ensureBuilt();
+  if (!opts['no-build']) ensureBuilt();
   const machineLine = machine(); // before pinning, which hides the other core from this process
   const serverCpu = pinClient();
   mkdirSync(work, { recursive: true });
   const busy = await busyPercent();
   const loadStart = loadavg();
+  const t0 = performance.now();
   log(machineLine);
   log(`CPUs ${busy} % busy before the run, load average ${loadStart}`);
   if (Number(busy) > 10) log('WARNING: something else is using the CPUs; the figures will be skewed');
   log(serverCpu === undefined ? 'not pinning CPUs' : `pinned: client + wrk on CPU 0, servers on CPU ${serverCpu}`);
 
-  log(`generating blobs and their digests (${BIG / MiB} MiB)`);
-  const small = makeBlob(SMALL, 1);
-  const bigs = Array.from({ length: PUSHES }, (_, i) => makeBlob(BIG, 10 + i));
-  const big = bigs[0];
-  const bigChunked = makeBlob(BIG, 3);
-  const disk = diskBaseline(big);
-  log(`disk: write ${BIG / MiB} MiB + fsync at ${disk.toFixed(0)} MB/s`);
+  log(`generating blobs and their digests (${SIZES.map(size).join(', ')})`);
+  const blobs = {
+    pushes: new Map(SIZES.map((s, i) => [s, Array.from({ length: PUSHES(s) }, (_, j) => makeBlob(s, 10 + 100 * i + j))])),
+    chunked: makeBlob(BIG, 3),
+    cold: Array.from({ length: COLD }, (_, i) => makeBlob(BIG, 1000 + i)), // pushed to Distribution only
+  };
+  const disk = diskBaseline(blobs.pushes.get(BIG)[0]);
+  log(`disk: write ${size(BIG)} + fsync at ${disk.toFixed(0)} MB/s`);
 
   const R = { wharf: {}, distribution: {} };
-
-  // Start to ready: spawn to the first 200, each on an empty data directory, alternating servers.
-  for (let i = 0; i < STARTS; i++) {
-    for (const k of ORDER) {
-      const s = await kinds[k].start(join(work, `${k}-start-${i}`), serverCpu);
-      (R[k].starts ??= []).push(s.startMs);
-      await stop(s.child);
-    }
-  }
-  for (const k of ORDER) { R[k].startMs = median(R[k].starts); log(`${k}: start to ready ${R[k].starts.map(Math.round).join(', ')} ms`); }
+  await measureStarts(R, serverCpu);
 
   // The two servers of the rest of the run, side by side; only one is ever under load at a time.
+  // Distribution first: it is the upstream of Wharf's proxy repository.
   const srv = {};
   for (const k of ORDER) {
-    const s = await kinds[k].start(join(work, k), serverCpu);
+    const s = await kinds[k].start(join(work, k), serverCpu, k === 'wharf' ? { config: wharfConfig(srv.distribution.base) } : {});
     srv[k] = { ...s, reg: new Registry(s.base, s.auth), pid: s.child.pid };
   }
   await sleep(2000);
@@ -149,120 +149,218 @@ async function main() {
       await fn(k, srv[k]);
     }
   };
+  await pushManifestImage(R, each);
+  await measureBlobs(R, each, blobs);
+  for (const k of ORDER) R[k].hwmPeak = memory(srv[k].pid).hwm;
+  await measureManifests(R, each);
+  await measureListings(R, each);
+  await measureProxy(R, srv, serverCpu, blobs);
+  for (const k of ORDER) await stop(srv[k].child);
 
-  // The image whose manifest wrk reads; check both answer the tag with the pushed digest.
+  const minutes = ((performance.now() - t0) / 60_000).toFixed(1);
+  writeReport(R, { machineLine, serverCpu, disk, load: `CPUs ${busy} % busy just before the run; load average ${loadStart} at start, ${loadavg()} at the end; ${minutes} min` });
+}
+
+/** Start to ready: spawn to the first 200, each on an empty data directory (Wharf without wharf.yaml, as a
+ *  user's first start), alternating servers. */
+async function measureStarts(R, serverCpu) {
+  for (let i = 0; i < STARTS; i++) {
+    for (const k of ORDER) {
+      const s = await kinds[k].start(join(work, `${k}-start-${i}`), serverCpu);
+      (R[k].starts ??= []).push(s.startMs);
+      await stop(s.child);
+    }
+  }
+  for (const k of ORDER) { R[k].startMs = median(R[k].starts); log(`${k}: start to ready ${R[k].starts.map(Math.round).join(', ')} ms`); }
+}
+
+/** The image whose manifest is read under load; checks both answer the tag with the pushed digest. */
+async function pushManifestImage(R, each) {
   await each(async (k, s) => {
     const digest = await s.reg.pushSmallImage(IMAGE, 'bench');
     const res = await request(s.reg.url(`/v2/${IMAGE}/manifests/bench`), { headers: { accept: MANIFEST_ACCEPT } });
     if (res.status !== 200 || res.headers['docker-content-digest'] !== digest) throw new Error(`${k}: GET manifest by tag: HTTP ${res.status}, digest ${res.headers['docker-content-digest']}`);
+    R[k].manifestDigest = digest;
   });
+}
 
-  // Small, then big push: throughput of the big one; peak RSS after each shows whether memory grows with blob size.
-  await each(async (k, s) => {
-    await s.reg.pushMonolithic(IMAGE, small);
-    R[k].hwmSmall = memory(s.pid).hwm;
-  });
-  for (const [rep, blob] of bigs.entries()) {
-    await each(async (k, s) => {
-      const cpu = cpuSeconds(s.pid);
-      (R[k].pushes ??= []).push(BIG / (await s.reg.pushMonolithic(IMAGE, blob)) / 1e6);
-      (R[k].pushCpus ??= []).push((cpuSeconds(s.pid) - cpu) / (BIG / 2 ** 30));
-      R[k].hwmBig ??= memory(s.pid).hwm;
-    }, { rep, settle: SETTLE_MS });
+/** Monolithic pushes and pulls at every size, then one chunked push. */
+async function measureBlobs(R, each, blobs) {
+  // Smallest size first; peak RSS after the first push of each size shows whether memory grows with blob
+  // size. CPU per GiB: the server's CPU time over all pushes of a size, over the bytes pushed.
+  for (const sz of SIZES) {
+    for (const [rep, blob] of blobs.pushes.get(sz).entries()) {
+      await each(async (k, s) => {
+        const cpu = cpuSeconds(s.pid);
+        const secs = await s.reg.pushMonolithic(IMAGE, blob);
+        const x = (R[k][sz] ??= { pushes: [], pushCpu: 0, pulls: [], pullCpu: 0, pullDisk: 0 });
+        x.pushes.push(sz / secs / 1e6);
+        x.pushCpu += cpuSeconds(s.pid) - cpu;
+        x.hwm ??= memory(s.pid).hwm;
+      }, { rep, settle: sz >= 100 * MiB ? SETTLE_MS : 0 });
+    }
+    for (const k of ORDER) {
+      const x = R[k][sz];
+      x.push = median(x.pushes);
+      x.pushCpuPerGiB = x.pushCpu / ((sz * x.pushes.length) / 2 ** 30);
+      log(`${k}: push ${size(sz)} ${x.pushes.map((v) => v.toFixed(0)).join(', ')} MB/s, CPU ${x.pushCpuPerGiB.toFixed(2)} s/GiB, VmHWM ${(x.hwm / 1e6).toFixed(1)} MB`);
+    }
   }
-  for (const k of ORDER) {
-    R[k].push = median(R[k].pushes);
-    R[k].pushCpu = median(R[k].pushCpus);
-    log(`${k}: push ${R[k].pushes.map((x) => x.toFixed(0)).join(', ')} MB/s, CPU ${R[k].pushCpus.map((x) => x.toFixed(2)).join(', ')} s/GiB, VmHWM ${(R[k].hwmSmall / 1e6).toFixed(1)} -> ${(R[k].hwmBig / 1e6).toFixed(1)} MB`);
-  }
-  // Pull the big blob: once untimed (brings it into the page cache), then PULLS times; the median is reported.
-  await each((k, s) => s.reg.pull(IMAGE, big));
-  for (let rep = 0; rep < PULLS; rep++) {
-    await each(async (k, s) => {
-      const [cpu, disk] = [cpuSeconds(s.pid), diskReadBytes(s.pid)];
-      (R[k].pulls ??= []).push(BIG / (await s.reg.pull(IMAGE, big)) / 1e6);
-      (R[k].pullCpus ??= []).push((cpuSeconds(s.pid) - cpu) / (BIG / 2 ** 30));
-      R[k].pullDisk = (R[k].pullDisk ?? 0) + diskReadBytes(s.pid) - disk; // should stay ~0: served from page cache
-    }, { rep });
-  }
-  for (const k of ORDER) {
-    R[k].pull = median(R[k].pulls);
-    R[k].pullCpu = median(R[k].pullCpus);
-    R[k].hwmPeak = memory(srv[k].pid).hwm;
-    log(`${k}: pull ${R[k].pulls.map((x) => x.toFixed(0)).join(', ')} MB/s, CPU ${R[k].pullCpus.map((x) => x.toFixed(2)).join(', ')} s/GiB, ${(R[k].pullDisk / 1e6).toFixed(0)} MB read from disk, VmHWM ${(R[k].hwmPeak / 1e6).toFixed(1)} MB`);
+  // Pulls of the first blob of each size: once untimed (page cache, JIT), then PULLS times, alternating.
+  for (const sz of SIZES) {
+    const blob = blobs.pushes.get(sz)[0];
+    await each((k, s) => s.reg.pull(IMAGE, blob));
+    for (let rep = 0; rep < PULLS(sz); rep++) {
+      await each(async (k, s) => {
+        const x = R[k][sz];
+        const [cpu, rd] = [cpuSeconds(s.pid), diskReadBytes(s.pid)];
+        x.pulls.push(sz / (await s.reg.pull(IMAGE, blob)) / 1e6);
+        x.pullCpu += cpuSeconds(s.pid) - cpu;
+        x.pullDisk += diskReadBytes(s.pid) - rd; // should stay ~0: served from the page cache
+      }, { rep });
+    }
+    for (const k of ORDER) {
+      const x = R[k][sz];
+      x.pull = median(x.pulls);
+      x.pullCpuPerGiB = x.pullCpu / ((sz * x.pulls.length) / 2 ** 30);
+      log(`${k}: pull ${size(sz)} ${x.pulls.map((v) => v.toFixed(0)).join(', ')} MB/s, CPU ${x.pullCpuPerGiB.toFixed(2)} s/GiB, ${(x.pullDisk / 1e6).toFixed(0)} MB read from disk`);
+    }
   }
   // Another big blob (new digest) in PATCH chunks, as resumable clients do.
   await each(async (k, s) => {
-    R[k].pushChunked = BIG / (await s.reg.pushChunked(IMAGE, bigChunked, CHUNK)) / 1e6;
+    R[k].pushChunked = BIG / (await s.reg.pushChunked(IMAGE, blobs.chunked, CHUNK)) / 1e6;
     log(`${k}: chunked push ${R[k].pushChunked.toFixed(0)} MB/s`);
   }, { settle: SETTLE_MS });
+}
+
+/** Manifest HEAD and GET, by tag and by digest, at 1/16/64 connections. GET with wrk, HEAD with load.mjs
+ *  (wrk cannot do HEAD). RSS under load: the highest VmRSS sampled during the GET-by-tag run at 64. */
+async function measureManifests(R, each) {
   await each(async (k, s) => {
     const url = s.reg.url(`/v2/${IMAGE}/manifests/bench`);
-    await wrk(url, { ...WRK, seconds: WRK.warmup, logFile: join(work, `wrk-${k}-warmup.log`) }); // JIT, caches
-    const cpu = cpuSeconds(s.pid);
-    const r = await wrk(url, { ...WRK, logFile: join(work, `wrk-${k}.log`) });
-    const getCpu = ((cpuSeconds(s.pid) - cpu) / r.requests) * 1e6;
-    Object.assign(R[k], { rps: r.rps, p50: r.p50ms, p99: r.p99ms, wrkErrors: r.errors, getCpu });
-    log(`${k}: manifest GET ${r.rps.toFixed(0)} req/s, p50 ${r.p50ms.toFixed(2)} ms, p99 ${r.p99ms.toFixed(2)} ms, ${r.errors} socket errors`);
+    await wrk(url, { connections: 64, seconds: WARMUP_SECONDS, logFile: join(work, `wrk-${k}-warmup.log`) });
   });
-  for (const k of ORDER) await stop(srv[k].child);
+  R.manifests = [];
+  for (const method of ['GET', 'HEAD']) {
+    for (const by of ['tag', 'digest']) {
+      for (const connections of CONNECTIONS) {
+        const m = { method, by, connections };
+        await each(async (k, s) => {
+          const url = s.reg.url(`/v2/${IMAGE}/manifests/${by === 'tag' ? 'bench' : R[k].manifestDigest}`);
+          const sampleRss = method === 'GET' && by === 'tag' && connections === 64;
+          let rssMax = 0;
+          const sampler = sampleRss && setInterval(() => { rssMax = Math.max(rssMax, memory(s.pid).rss); }, 100);
+          const cpu = cpuSeconds(s.pid);
+          const r = method === 'GET'
+            ? await wrk(url, { connections, seconds: LOAD_SECONDS, logFile: join(work, `wrk-${k}.log`) })
+            : await load(url, { method, connections, seconds: LOAD_SECONDS, headers: { accept: MANIFEST_ACCEPT } });
+          m[k] = { ...r, cpuUs: ((cpuSeconds(s.pid) - cpu) / r.requests) * 1e6 };
+          if (sampler) { clearInterval(sampler); R[k].rssLoad = Math.max(rssMax, memory(s.pid).rss); }
+          log(`${k}: manifest ${method} by ${by}, ${connections} conns: ${r.rps.toFixed(0)} req/s, p50 ${r.p50ms.toFixed(2)} ms, p99 ${r.p99ms.toFixed(2)} ms, ${r.errors} socket errors`);
+        });
+        R.manifests.push(m);
+      }
+    }
+  }
+}
 
-  const load = `CPUs ${busy} % busy just before the run; load average ${loadStart} at start, ${loadavg()} at the end`;
-  const report = table(R, machineLine, serverCpu, load, disk);
+/** The same tags and repositories seeded on both through the registry API, then read back. */
+async function measureListings(R, each) {
+  await each(async (k, s) => {
+    const secs = await seed(s.reg, { tagImage: TAG_IMAGE, tags: TAGS, repoPrefix: REPO_PREFIX, repos: REPOS });
+    log(`${k}: seeded ${TAGS} tags and ${REPOS} repositories in ${secs.toFixed(1)} s`);
+    R[k].seedSecs = secs;
+  });
+  for (let rep = 0; rep < LISTS; rep++) {
+    await each(async (k, s) => {
+      const t = await walk(s.reg, `/v2/${TAG_IMAGE}/tags/list`, 'tags');
+      const c = await walk(s.reg, `/v2/_catalog?n=${CATALOG_PAGE}`, 'repositories');
+      if (t.count !== TAGS) throw new Error(`${k}: tags list has ${t.count} tags, wanted ${TAGS}`);
+      if (c.count < REPOS) throw new Error(`${k}: catalog has ${c.count} repositories, wanted at least ${REPOS}`);
+      (R[k].tagLists ??= []).push(t.seconds * 1000);
+      (R[k].catalogs ??= []).push(c.seconds * 1000);
+      Object.assign(R[k], { catalogCount: c.count, catalogPages: c.pages });
+    }, { rep });
+  }
+  for (const k of ORDER) {
+    Object.assign(R[k], { tagList: median(R[k].tagLists), catalog: median(R[k].catalogs) });
+    log(`${k}: tags list ${R[k].tagList.toFixed(1)} ms, catalog (${R[k].catalogCount} names, ${R[k].catalogPages} pages) ${R[k].catalog.toFixed(1)} ms`);
+  }
+}
+
+/** Wharf's proxy repository, with the run's Distribution as upstream: cold pulls against direct pulls from
+ *  Distribution, warm pulls against hosted pulls from Wharf. While it serves as upstream, Distribution moves
+ *  to the client's CPU so that the proxying Wharf has its core to itself, as with a remote upstream; the
+ *  direct pulls run under the same placement. */
+async function measureProxy(R, srv, serverCpu, blobs) {
+  const P = (R.proxy = { cold: [], warm: [], hosted: [] });
+  const repin = (cpu) => serverCpu !== undefined && spawnSync('taskset', ['-a', '-p', '-c', String(cpu), String(srv.distribution.pid)], { stdio: 'ignore' });
+  const upstream = srv.distribution.reg;
+  const wharf = srv.wharf.reg;
+  repin(0);
+  // Cold: blobs pushed to Distribution only (Wharf's blob store must not hold their bytes already); each
+  // pulled straight from Distribution and through the proxy (which fetches, streams and caches it),
+  // alternating which goes first.
+  for (const blob of blobs.cold) await upstream.pushMonolithic(IMAGE, blob);
+  for (const [rep, blob] of blobs.cold.entries()) {
+    const pair = {};
+    for (const via of rep % 2 ? ['proxy', 'direct'] : ['direct', 'proxy']) {
+      flush();
+      pair[via] = via === 'direct' ? await upstream.pullTimed(IMAGE, blob) : await wharf.pullTimed(PROXIED, blob);
+    }
+    P.cold.push({ size: blob.size, ...pair });
+    log(`proxy cold ${size(blob.size)}: first byte ${ms(pair.proxy.ttfb)} vs ${ms(pair.direct.ttfb)} ms direct, total ${ms(pair.proxy.seconds)} vs ${ms(pair.direct.seconds)} ms`);
+  }
+  // Warm: a blob the proxy has cached against a hosted blob of the same size, both from Wharf.
+  const [cached, hosted] = [blobs.cold[0], blobs.pushes.get(BIG)[0]];
+  await wharf.pull(PROXIED, cached);
+  await wharf.pull(IMAGE, hosted);
+  for (let rep = 0; rep < PULLS(BIG); rep++) {
+    for (const via of rep % 2 ? ['hosted', 'warm'] : ['warm', 'hosted']) {
+      const secs = via === 'warm' ? await wharf.pull(PROXIED, cached) : await wharf.pull(IMAGE, hosted);
+      P[via].push(cached.size / secs / 1e6);
+    }
+  }
+  Object.assign(P, { warmSize: cached.size, warmMbps: median(P.warm), hostedMbps: median(P.hosted) });
+  log(`proxy warm ${P.warm.map((v) => v.toFixed(0)).join(', ')} MB/s, hosted ${P.hosted.map((v) => v.toFixed(0)).join(', ')} MB/s`);
+  repin(serverCpu);
+}
+
+/** The tables to stdout and bench/results/<date>[-quick].md (or --out), the chart next to them as .png. */
+function writeReport(R, { machineLine, serverCpu, disk, load }) {
+  const sections = buildSections(R);
+  const out = opts.out ?? join(ROOT, 'bench', 'results', `${new Date().toISOString().slice(0, 10)}${quick ? '-quick' : ''}.md`);
+  const png = out.replace(/(\.md)?$/, '.png');
+  const stamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const pinLine = serverCpu === undefined
+    ? 'CPUs not pinned.'
+    : `Each server pinned to CPU ${serverCpu} (taskset), the client, wrk (1 thread) and load.mjs to CPU 0; one server under load at a time.`;
+  const report = [
+    `# Wharf vs Distribution${quick ? ' (--quick)' : ''}, ${stamp}`,
+    '',
+    `Machine: ${machineLine}; ${load}.`,
+    pinLine,
+    `Disk: writing ${size(BIG)} + fsync from the client process ran at ${disk.toFixed(0)} MB/s, the ceiling for a push (both servers fsync a blob before answering).`,
+    `MB = 10^6 bytes. Ratio = Wharf / reference (higher is better for MB/s and req/s, lower for ms, s and MB). Chart: \`${basename(png)}\`.`,
+    '',
+    markdown(sections),
+  ].join('\n');
   process.stdout.write(report);
-  const date = new Date().toISOString().slice(0, 10);
-  const out = opts.out ?? join(ROOT, 'bench', 'results', `${date}${quick ? '-quick' : ''}.md`);
   mkdirSync(join(out, '..'), { recursive: true });
   writeFileSync(out, report);
   log(`written to ${out}`);
+  const title = `Wharf vs Distribution${quick ? ' (--quick)' : ''}, ${stamp}: how many times better Wharf is`;
+  const subtitle = wrap(`Machine: ${machineLine}; ${load}. ${pinLine} Bars: Wharf/reference, inverted where lower is better; black tick: target; red: target missed.`, 190);
+  if (writeChart(sections, png, { title, subtitle })) log(`chart: ${png}`);
 }
 
-function table(R, machineLine, serverCpu, load, disk) {
-  const W = R.wharf;
-  const D = R.distribution;
-  const size = (b) => (b >= 1024 * MiB ? `${b / 1024 / MiB} GiB` : `${b / MiB} MiB`);
-  const mb = (b) => b / 1e6;
-  const errs = (w, d) => (w.wrkErrors || d.wrkErrors ? ` (socket errors: Wharf ${w.wrkErrors}, Distribution ${d.wrkErrors})` : '');
-  const flatGrowth = (x) => (x.hwmBig - x.hwmSmall) / x.hwmSmall;
-  const pct = (100 * flatGrowth(W)).toFixed(1);
-  const growth = `${pct.startsWith('-') ? (Number(pct) === 0 ? '+0.0' : pct) : `+${pct}`} %`;
-  // [metric, wharf, distribution, decimals, target text, met (undefined: no target)]
-  const rows = [
-    [`push ${size(BIG)}, POST + monolithic PUT, median of ${PUSHES} (MB/s)`, W.push, D.push, 0, '≥ 2× Distribution', W.push >= 2 * D.push],
-    [`push ${size(BIG)}, PATCH ${size(CHUNK)} chunks + PUT (MB/s)`, W.pushChunked, D.pushChunked, 0, '—'],
-    [`pull ${size(BIG)}, median of ${PULLS} after a warm-up pull (MB/s)`, W.pull, D.pull, 0, '≥ 1× Distribution', W.pull >= D.pull],
-    ['server CPU time per GiB pushed, median (s)', W.pushCpu, D.pushCpu, 2, '—'],
-    ['server CPU time per GiB pulled, median (s)', W.pullCpu, D.pullCpu, 2, '—'],
-    [`manifest GET by tag, ${WRK.connections} conns, ${WRK.seconds} s (req/s)${errs(W, D)}`, W.rps, D.rps, 0, '≥ 5× Distribution', W.rps >= 5 * D.rps],
-    ['server CPU time per manifest GET (µs)', W.getCpu, D.getCpu, 0, '—'],
-    ['manifest GET latency p50 (ms)', W.p50, D.p50, 2, '—'],
-    ['manifest GET latency p99 (ms)', W.p99, D.p99, 2, '—'],
-    [`start to ready, median of ${STARTS} (ms)`, W.startMs, D.startMs, 0, '< 1000 ms', W.startMs < 1000],
-    ['idle RSS after start (MB)', mb(W.idleRss), mb(D.idleRss), 1, '< 120 MB', W.idleRss < 120e6],
-    [`peak RSS (VmHWM) after ${size(SMALL)} push (MB)`, mb(W.hwmSmall), mb(D.hwmSmall), 1, '—'],
-    [`peak RSS (VmHWM) after ${size(BIG)} push (MB)`, mb(W.hwmBig), mb(D.hwmBig), 1, `flat: ≤ +10 % over ${size(SMALL)} (${growth})${quick ? '; judged in full mode only' : ''}`,
-      quick ? undefined : flatGrowth(W) <= 0.1], // 10 MiB is still inside the warm-up of heap and buffers
-    [`peak RSS (VmHWM) after ${size(BIG)} push + pull (MB)`, mb(W.hwmPeak), mb(D.hwmPeak), 1, '—'],
-  ];
-  const f = (x, d) => x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
-  const lines = [
-    `# Wharf vs Distribution${quick ? ' (--quick)' : ''}, ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}`,
-    '',
-    `Machine: ${machineLine}; ${load}.`,
-    serverCpu === undefined
-      ? 'CPUs not pinned.'
-      : `Each server pinned to CPU ${serverCpu} (taskset), the client and wrk (1 thread) to CPU 0; one server under load at a time.`,
-    `Disk: writing ${size(BIG)} + fsync from the client process ran at ${disk.toFixed(0)} MB/s, the ceiling for a push (both servers fsync a blob before answering).`,
-    'MB = 10^6 bytes. Ratio = Wharf / Distribution (higher is better for MB/s and req/s, lower for ms and MB).',
-    '',
-    '| metric | Wharf | Distribution | ratio | target | met? |',
-    '| --- | ---: | ---: | ---: | --- | --- |',
-    ...rows.map(([name, w, d, dec, target, met]) =>
-      `| ${name} | ${f(w, dec)} | ${f(d, dec)} | ${(w / d).toFixed(2)} | ${target} | ${met === undefined ? '' : met ? 'yes' : '**no**'} |`),
-    '',
-  ];
-  return lines.join('\n');
-}
+const ms = (secs) => (secs * 1000).toFixed(secs < 1 ? 1 : 0);
+const basename = (p) => p.split('/').at(-1);
+const wrap = (text, width) => text.split(' ').reduce((lines, word) => {
+  if ((lines.at(-1) + ' ' + word).length > width) lines.push(word);
+  else lines[lines.length - 1] = lines.at(-1) ? `${lines.at(-1)} ${word}` : word;
+  return lines;
+}, ['']);
 
 // Explicit exits: the 'exit' handler above then stops whatever server is still running.
 main().then(() => process.exit(0), (err) => {

@@ -90,16 +90,18 @@ export function diskReadBytes(pid) {
   return Number(/^read_bytes: (\d+)/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))[1]);
 }
 
-/** How to run each server. `start(dir)` returns a running server on a fresh port with its data in `dir`. */
+/** How to run each server. `start(dir, cpu)` returns a running server on a fresh port with its data in `dir`.
+ *  Wharf also takes `{ config }`: the text of the wharf.yaml written into its data directory first. */
 export const kinds = {
   wharf: {
     label: 'Wharf',
-    async start(dir, cpu) {
+    async start(dir, cpu, { config } = {}) {
       mkdirSync(dir, { recursive: true });
+      if (config !== undefined) writeFileSync(join(dir, 'wharf.yaml'), config);
       const port = await freePort();
       const logFile = join(dir, '..', `${dir.split('/').at(-1)}.log`);
       const t0 = performance.now();
-      const child = spawnTracked(process.execPath, [join(ROOT, 'bin', 'wharf.js'), 'serve'], {
+      const child = spawnTracked(process.execPath, [process.env.BENCH_TMP_ENTRY ?? join(ROOT, 'bin', 'wharf.js'), 'serve'], {
         cpu, logFile,
         // warn: like Distribution below, no per-request access log (Wharf's default 'info' logs every request).
         env: { WHARF_DATA: dir, WHARF_PORT: String(port), WHARF_HOST: '127.0.0.1', WHARF_ADMIN_PASSWORD: ADMIN_PASSWORD, WHARF_LOG_LEVEL: 'warn' },

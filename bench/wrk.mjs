@@ -4,11 +4,12 @@ import { MANIFEST_ACCEPT } from './client.mjs';
 import { spawnTracked } from './servers.mjs';
 import { readFileSync } from 'node:fs';
 
-/** `wrk -t1 -c<connections> -d<seconds>s --latency`. A 10 s timeout (wrk's default is 2 s) so that slow answers
- *  count in the latency instead of vanishing as "timeouts"; throws on non-2xx answers, reports socket errors. */
-export async function wrk(url, { connections, seconds, logFile }) {
+/** `wrk -t1 -c<connections> -d<seconds>s --latency`, sending `method` (GET or HEAD). A 10 s timeout (wrk's
+ *  default is 2 s) so that slow answers count in the latency instead of vanishing as "timeouts"; throws on
+ *  non-2xx answers, reports socket errors. */
+export async function wrk(url, { connections, seconds, logFile, method = 'GET' }) {
   const child = spawnTracked('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '10s', '--latency', '-s', join(import.meta.dirname, 'manifest.lua'), url], {
-    logFile, env: { BENCH_ACCEPT: MANIFEST_ACCEPT },
+    logFile, env: { BENCH_ACCEPT: MANIFEST_ACCEPT, BENCH_METHOD: method },
   });
   const { code } = await child.exited;
   const out = readFileSync(logFile, 'utf8');

@@ -1,3 +1,4 @@
 #!/usr/bin/env node
-// Entry point of the `wharf` command: the compiled CLI lives in dist/ (built by `npm ci` / `npm run build`).
-import '../dist/cli/main.js';
+// Entry point of the `wharf` command: the CLI bundled into one file by `npm run build` (run by `npm ci`),
+// see scripts/build.mjs.
+import '../dist/bundle/wharf.js';

@@ -10,15 +10,17 @@ const needed = {
   'docker-registry': 'docker-registry',
   wrk: 'wrk',
   curl: 'curl',
+  wget: 'wget', // the raw format's tests (downloads, --mirror of a published site)
   htpasswd: 'apache2-utils',
   haproxy: 'haproxy', // the TLS-terminating reverse proxy of test/security/tls.test.ts, run by the test itself
   openssl: 'openssl',
   slapd: 'slapd', // the tests run their own slapd process, never the system service
   ldapadd: 'ldap-utils',
+  initdb: 'postgresql', // the PostgreSQL test run starts its own server (test/helpers/postgres.ts), never the system one
 };
 
-// slapd lives in /usr/sbin, which is not on every user's PATH.
-const has = (program) => spawnSync('sh', ['-c', `command -v ${program} || test -x /usr/sbin/${program}`], { stdio: 'ignore' }).status === 0;
+// slapd lives in /usr/sbin and Debian's PostgreSQL programs in /usr/lib/postgresql/<version>/bin, not on PATH.
+const has = (program) => spawnSync('sh', ['-c', `command -v ${program} || test -x /usr/sbin/${program} || ls /usr/lib/postgresql/*/bin/${program}`], { stdio: 'ignore' }).status === 0;
 const missing = [...new Set(Object.entries(needed).filter(([p]) => !has(p)).map(([, pkg]) => pkg))];
 if (!missing.length) process.exit(0);
 

@@ -17,6 +17,9 @@ import { Audit } from './security/audit.js';
 import { LoginGuard } from './security/login-guard.js';
 import { LoginThrottle } from './security/throttle.js';
 import { LOG_REDACT } from './security/redact.js';
+import { CleanupPolicies } from './cleanup/policies.js';
+import { TaskStore } from './tasks/store.js';
+import { Scheduler } from './tasks/scheduler.js';
 
 /** Server-level settings from wharf.yaml that are not objects of their own. */
 export interface ServerSettings {
@@ -46,6 +49,11 @@ export interface Wharf {
   /** Failed-login throttling and auditing, used by the authentication hook; its throttle's limits are adjustable. */
   loginGuard: LoginGuard;
   server: ServerSettings;
+  /** Storage lifecycle: cleanup policies, task definitions and runs, and the scheduler (started by `wharf serve`). */
+  lifecycle: { policies: CleanupPolicies; tasks: TaskStore; scheduler: Scheduler };
+  /** The running server's connector listeners (set by `wharf serve`; absent in CLI commands): REST changes to
+   *  repositories call sync() so connector ports open and close without a restart. */
+  connectors?: { readonly tls: boolean; sync(): Promise<{ opened: number[]; closed: number[]; failed: { port: number; repository: string; reason: string }[] }> };
   /** Re-reads server settings and repositories from the database (after a reconcile). */
   reload(): Promise<void>;
   close(): Promise<void>;
@@ -53,7 +61,7 @@ export interface Wharf {
 
 export async function openWharf(settings: Settings, log: Logger = pino({ level: settings.logLevel, redact: LOG_REDACT })): Promise<Wharf> {
   const db = await openDatabase(settings.db);
-  const blobStores = new BlobStores(settings.dataDir);
+  const blobStores = new BlobStores(settings.dataDir, log);
   const repositories = new Repositories(db);
   const roles = new Roles(db);
   const server: ServerSettings = { docker: {}, access: { anonymous: true }, realms: ['local', 'dockerToken'] };
@@ -68,6 +76,7 @@ export async function openWharf(settings: Settings, log: Logger = pino({ level: 
     access: new Authorizer(roles, () => server.access.anonymous),
     audit,
     loginGuard: new LoginGuard(new LoginThrottle(), audit, log),
+    lifecycle: undefined as unknown as Wharf['lifecycle'], // set below: its parts need the finished object
     async reload() {
       const rows = await db.selectFrom('blob_stores').selectAll().execute();
       for (const row of rows) await blobStores.open({ name: row.name, type: row.type, ...JSON.parse(row.attributes) });
@@ -77,10 +86,14 @@ export async function openWharf(settings: Settings, log: Logger = pino({ level: 
       if (kv) Object.assign(wharf.server, JSON.parse(kv.value));
     },
     async close() {
+      await wharf.lifecycle.scheduler.close(); // running tasks record their outcome while the database is open
       await ldap.close();
       await audit.close(); // the last events reach the database before it closes
+      blobStores.close(); // usage recount timers
       await db.destroy();
     },
   };
+  const tasks = new TaskStore(db, () => wharf);
+  wharf.lifecycle = { policies: new CleanupPolicies(db, repositories), tasks, scheduler: new Scheduler(() => wharf, tasks, log.child({ component: 'tasks' })) };
   return wharf;
 }

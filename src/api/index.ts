@@ -7,24 +7,42 @@ import type { Wharf } from '../wharf.js';
 import { sendApiError } from './errors.js';
 import { registerOpenApi } from './openapi.js';
 import { registerRepositoryRoutes } from './repositories.js';
+import { registerRepositoryWriteRoutes } from './repository-write.js';
+import { registerComponentRoutes } from './components.js';
+import { registerSearchRoutes } from './search.js';
 import { registerPrivilegeRoutes } from './security-privileges.js';
 import { registerRoleRoutes } from './security-roles.js';
 import { registerSettingsRoutes } from './security-settings.js';
 import { registerUserTokenRoutes } from './security-user-tokens.js';
 import { registerUserRoutes } from './security-users.js';
 import { registerAuditRoutes } from './audit.js';
+import { registerTaskRoutes } from './tasks.js';
+import { registerCleanupPolicyRoutes } from './cleanup-policies.js';
+import { registerComponentUploadRoutes } from './components-upload.js';
+import { registerBlobStoreRoutes } from './blobstores.js';
+import { registerStatusCheckRoutes } from './status-check.js';
+import { registerCurrentUserRoutes } from './current-user.js';
 
 export const REST_PREFIX = '/service/rest';
 
 /** Each registers its routes, relative to /service/rest/v1. */
 const RESOURCES: ((app: FastifyInstance, wharf: Wharf) => void)[] = [
   registerRepositoryRoutes,
+  registerRepositoryWriteRoutes,
+  registerComponentRoutes,
+  registerSearchRoutes,
   registerUserRoutes,
   registerRoleRoutes,
   registerPrivilegeRoutes,
   registerSettingsRoutes,
   registerUserTokenRoutes,
   registerAuditRoutes,
+  registerTaskRoutes,
+  registerCleanupPolicyRoutes,
+  registerComponentUploadRoutes,
+  registerBlobStoreRoutes,
+  registerStatusCheckRoutes,
+  registerCurrentUserRoutes,
 ];
 
 export function registerRestApi(app: FastifyInstance, wharf: Wharf): void {

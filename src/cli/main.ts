@@ -2,6 +2,7 @@
 // the WHARF_* settings name and is safe while a server runs on them (SQLite in WAL mode, busy timeout).
 import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { registerClientCommands } from './client/commands.js';
 import { stringify } from 'yaml';
 import pino from 'pino';
 import { readSettings } from '../config/settings.js';
@@ -48,8 +49,8 @@ config.command('apply').argument('<file>').option('--dry-run', 'report what woul
   .action(async (file: string, opts: { dryRun?: boolean }) => {
     const desired = loadConfigFile(file);
     const changes = await withWharf((wharf) => reconcile(wharf, desired, opts.dryRun, 'cli'));
-    for (const c of changes) console.log(`${opts.dryRun ? 'would ' : ''}${c.action} ${c.kind} ${c.name}`);
-    console.log(changes.length ? `${changes.length} change(s)${opts.dryRun ? ' (dry run)' : ''}` : 'no changes');
+    const { formatChanges } = await import('./config-report.js');
+    console.log(formatChanges(changes, Boolean(opts.dryRun)));
   });
 config.command('export').option('-o, --output <file>', 'write to a file instead of stdout')
   .description('write the running configuration as YAML')
@@ -96,6 +97,8 @@ admin.command('reset-password').argument('<user>').option('--password <password>
     }
     console.log(opts.password ? `password of ${user} changed` : `new password of ${user}: ${password}`);
   });
+
+registerClientCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof ConfigError) console.error(err.message);

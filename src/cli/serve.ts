@@ -7,10 +7,12 @@ import type { FastifyInstance } from 'fastify';
 import { readSettings, type Settings } from '../config/settings.js';
 import { loadConfigFile } from '../config/load.js';
 import { reconcile } from '../config/reconcile.js';
-import { buildConnectorApps, buildMainApp } from '../http/server.js';
+import { buildMainApp } from '../http/server.js';
+import { ConnectorListeners } from '../http/connectors.js';
 import { closeServer, listenRedirect, openHttpSettings } from '../http/listeners.js';
 import { reloadOnSighup, type Certificate } from '../http/tls.js';
 import { openWharf, type Wharf } from '../wharf.js';
+import { provisionDefaultTasks } from '../tasks/defaults.js';
 import { LOG_REDACT } from '../security/redact.js';
 
 export interface Running {
@@ -45,9 +47,11 @@ export async function startServer(settings: Settings = readSettings()): Promise<
   const changes = await reconcile(wharf, config);
   if (changes.length) log.info({ changes }, 'configuration applied');
   await wharf.users.ensureAdmin(settings.dataDir, settings.adminPassword);
+  await provisionDefaultTasks(wharf);
+  await wharf.lifecycle.scheduler.start();
   const main = buildMainApp(wharf, undefined, http.listener);
-  const connectors = buildConnectorApps(wharf, http.listener);
-  const apps = [main, ...connectors.values()];
+  const apps = [main];
+  const connectors = new ConnectorListeners(wharf, settings.host, http.listener, apps);
   let redirect: Server | undefined;
   const mainPort = () => {
     const address = main.server.address();
@@ -55,9 +59,11 @@ export async function startServer(settings: Settings = readSettings()): Promise<
   };
   try {
     await main.listen({ host: settings.host, port: settings.port });
-    for (const [port, app] of connectors) await app.listen({ host: settings.host, port });
+    await connectors.sync(true);
+    wharf.connectors = connectors;
     if (http.redirectPort) redirect = await listenRedirect(settings.host, http.redirectPort, mainPort(), settings.baseUrl, log);
   } catch (e) {
+    await connectors.close();
     await Promise.allSettled(apps.map((a) => a.close()));
     await wharf.close();
     throw e;
@@ -65,11 +71,12 @@ export async function startServer(settings: Settings = readSettings()): Promise<
   const port = mainPort();
   const certificate = http.listener.certificate;
   const stopReloading = certificate ? reloadOnSighup(certificate) : () => {};
-  log.info({ port, tls: Boolean(certificate), connectors: [...connectors.keys()], redirectPort: http.redirectPort, ms: Math.round(performance.now() - started) }, 'wharf ready');
+  log.info({ port, tls: Boolean(certificate), connectors: connectors.ports(), redirectPort: http.redirectPort, ms: Math.round(performance.now() - started) }, 'wharf ready');
   return {
     wharf, apps, port, certificate, redirectPort: http.redirectPort,
     async close() {
       stopReloading();
+      await connectors.close();
       await Promise.allSettled([...apps.map((a) => a.close()), ...(redirect ? [closeServer(redirect)] : [])]);
       await wharf.close();
     },

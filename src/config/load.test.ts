@@ -63,7 +63,7 @@ repositories:
   });
 
   it('refuses sections this version does not implement by name', () => {
-    expect(problems('tasks: []')).toEqual(['tasks: scheduled tasks are not supported by this version of Wharf yet']);
+    expect(problems('tasks: [ { name: t, type: no.such } ]')).toEqual(['tasks[0].type: unknown task type no.such (known: repository.cleanup, repository.docker.gc, blobstore.compact, repository.docker.upload-purge, backup.create)']);
     expect(problems('proxy: {}')).not.toEqual([]); // repository sections are not top-level keys
   });
 

@@ -8,6 +8,9 @@ import type { Problem } from '../repository/format.js';
 import type { RepositoryConfig } from '../repository/model.js';
 import { ConfigSchema, type WharfConfig } from './schema.js';
 import { checkHttp } from './http.js';
+import { checkLifecycle } from './lifecycle.js';
+import { blobStoreProblems, normaliseBlobStore } from './blob-store-schema.js';
+import { misplacedSections, normaliseRepository } from './repository-schema.js';
 
 export class ConfigError extends Error {
   constructor(readonly file: string, readonly problems: Problem[]) {
@@ -16,9 +19,7 @@ export class ConfigError extends Error {
 }
 
 /** Sections of DESIGN.md 1.4 that later versions implement: named clearly instead of "unknown key". */
-const NOT_YET: Record<string, string> = {
-  cleanupPolicies: 'cleanup policies', tasks: 'scheduled tasks',
-};
+const NOT_YET: Record<string, string> = {};
 
 /** Keys whose ${...} are templates of their own, not environment references. */
 const TEMPLATES = new Set(['security.ldap.groupMemberFormat']); // ${dn}, ${username}
@@ -39,14 +40,8 @@ function substitute(value: unknown, env: NodeJS.ProcessEnv, path: string, proble
 }
 
 function lowerEnums(config: Record<string, any>): void {
-  for (const r of config.repositories ?? []) {
-    if (!r || typeof r !== 'object') continue;
-    for (const key of ['format', 'type']) if (typeof r[key] === 'string') r[key] = r[key].toLowerCase();
-    if (typeof r.storage?.writePolicy === 'string') r.storage.writePolicy = r.storage.writePolicy.toLowerCase();
-    if (typeof r.dockerProxy?.indexType === 'string') r.dockerProxy.indexType = r.dockerProxy.indexType.toUpperCase();
-    if (typeof r.httpClient?.authentication?.type === 'string') r.httpClient.authentication.type = r.httpClient.authentication.type.toLowerCase();
-  }
-  for (const b of config.blobStores ?? []) if (typeof b?.type === 'string') b.type = b.type.toLowerCase();
+  for (const r of config.repositories ?? []) normaliseRepository(r);
+  if (Array.isArray(config.blobStores)) config.blobStores = config.blobStores.map(normaliseBlobStore);
 }
 
 function schemaPath(instancePath: string): string {
@@ -80,6 +75,7 @@ export function checkConfig(raw: unknown, file: string, env: NodeJS.ProcessEnv =
 function checkReferences(config: WharfConfig): Problem[] {
   const problems: Problem[] = [];
   const stores = new Set(['default', ...(config.blobStores ?? []).map((b) => b.name)]);
+  config.blobStores?.forEach((b, i) => blobStoreProblems(b).forEach((p) => problems.push({ key: `blobStores[${i}].${p.key}`, reason: p.reason })));
   const repos = (config.repositories ?? []) as RepositoryConfig[];
   const byName = new Map(repos.map((r) => [r.name, r]));
   const seen = new Set<string>();
@@ -90,6 +86,7 @@ function checkReferences(config: WharfConfig): Problem[] {
     const format = formats[repo.format];
     if (!format) return problems.push({ key: `${at}.format`, reason: `unknown format ${repo.format} (known: ${Object.keys(formats).join(', ')})` });
     if (!format.types.includes(repo.type)) problems.push({ key: `${at}.type`, reason: `${repo.format} ${repo.type} repositories are not supported by this version` });
+    for (const p of misplacedSections(repo)) problems.push({ key: `${at}.${p.key}`, reason: p.reason });
     if (!stores.has(repo.storage.blobStoreName)) problems.push({ key: `${at}.storage.blobStoreName`, reason: `no blob store named ${repo.storage.blobStoreName}` });
     for (const p of format.validate(repo, (n) => byName.get(n), { tls: Boolean(config.http?.tls) })) problems.push({ key: `${at}.${p.key}`, reason: p.reason });
   });
@@ -103,13 +100,19 @@ function checkReferences(config: WharfConfig): Problem[] {
     }
   }
   problems.push(...checkHttp(config.http));
+  problems.push(...checkLifecycle(config as Parameters<typeof checkLifecycle>[0]));
   const roleIds = new Set(['nx-admin', 'nx-anonymous', ...(config.security?.roles ?? []).map((r) => r.id)]);
   config.security?.roles?.forEach((r, i) => r.roles.forEach((id, j) => {
     if (!roleIds.has(id)) problems.push({ key: `security.roles[${i}].roles[${j}]`, reason: `no role named ${id}` });
   }));
-  config.security?.users?.forEach((u, i) => u.roles.forEach((id, j) => {
-    if (!roleIds.has(id)) problems.push({ key: `security.users[${i}].roles[${j}]`, reason: `no role named ${id}` });
-  }));
+  config.security?.users?.forEach((u, i) => {
+    u.roles.forEach((id, j) => {
+      if (!roleIds.has(id)) problems.push({ key: `security.users[${i}].roles[${j}]`, reason: `no role named ${id}` });
+    });
+    if ((u.password === undefined) === (u.passwordHash === undefined)) {
+      problems.push({ key: `security.users[${i}].password`, reason: 'give either password or passwordHash (as export writes it)' });
+    }
+  });
   const ldap = config.security?.ldap;
   if (ldap?.bindDn && !ldap.bindPassword) problems.push({ key: 'security.ldap.bindPassword', reason: 'required with bindDn (export omits it: add it back, e.g. "${LDAP_PW}")' });
   if (ldap && !/\$\{(dn|username)\}/.test(ldap.groupMemberFormat)) problems.push({ key: 'security.ldap.groupMemberFormat', reason: 'must contain ${dn} or ${username}' });

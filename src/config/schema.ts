@@ -3,73 +3,17 @@
 // name in load.ts rather than silently ignored.
 import { Type, type Static } from '@sinclair/typebox';
 import { HttpSchema } from './http.js';
+import { CleanupPolicyEntrySchema, TaskEntrySchema } from './lifecycle-schema.js';
+import type { RepositoryConfig } from '../repository/model.js';
+import { NAME_PATTERN, repositorySchema } from './repository-schema.js';
+import { BlobStoreSchema } from './blob-store-schema.js';
 
-const Port = Type.Integer({ minimum: 1, maximum: 65535 });
+export { StorageSchema } from './repository-schema.js';
 
-export const BlobStoreSchema = Type.Object({
-  name: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$' }),
-  type: Type.Literal('file'),
-  path: Type.Optional(Type.String({ minLength: 1 })),
-}, { additionalProperties: false });
+export { BlobStoreSchema } from './blob-store-schema.js';
 
-export const StorageSchema = Type.Object({
-  blobStoreName: Type.String({ default: 'default' }),
-  strictContentTypeValidation: Type.Optional(Type.Boolean()),
-  writePolicy: Type.Optional(Type.Union([Type.Literal('allow'), Type.Literal('allow_once'), Type.Literal('deny')])),
-  latestPolicy: Type.Optional(Type.Boolean()),
-}, { additionalProperties: false, default: {} });
-
-export const RepositorySchema = Type.Object({
-  name: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$' }),
-  format: Type.String(),
-  type: Type.Union([Type.Literal('hosted'), Type.Literal('proxy'), Type.Literal('group')]),
-  online: Type.Boolean({ default: true }),
-  storage: StorageSchema,
-  cleanup: Type.Optional(Type.Object({ policyNames: Type.Array(Type.String()) }, { additionalProperties: false })),
-  group: Type.Optional(Type.Object({
-    memberNames: Type.Array(Type.String(), { minItems: 1 }),
-    writableMember: Type.Optional(Type.String()),
-    writeRoutes: Type.Optional(Type.Array(Type.Object({ tagPattern: Type.String(), member: Type.String() }, { additionalProperties: false }))),
-  }, { additionalProperties: false })),
-  proxy: Type.Optional(Type.Object({
-    remoteUrl: Type.String({ pattern: '^https?://' }),
-    contentMaxAge: Type.Optional(Type.Integer({ minimum: -1 })),
-    metadataMaxAge: Type.Optional(Type.Integer({ minimum: -1 })),
-  }, { additionalProperties: false })),
-  negativeCache: Type.Optional(Type.Object({
-    enabled: Type.Boolean(),
-    timeToLive: Type.Optional(Type.Integer({ minimum: 0 })),
-  }, { additionalProperties: false })),
-  httpClient: Type.Optional(Type.Object({
-    blocked: Type.Optional(Type.Boolean()),
-    autoBlock: Type.Optional(Type.Boolean()),
-    connection: Type.Optional(Type.Object({
-      timeout: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
-      retries: Type.Optional(Type.Integer({ minimum: 0, maximum: 10 })),
-      userAgentSuffix: Type.Optional(Type.String()),
-    }, { additionalProperties: false })),
-    authentication: Type.Optional(Type.Object({
-      type: Type.Literal('username'),
-      username: Type.String(),
-      password: Type.String(),
-    }, { additionalProperties: false })),
-    tls: Type.Optional(Type.Object({
-      caFile: Type.Optional(Type.String()),
-      insecureSkipVerify: Type.Optional(Type.Boolean()),
-    }, { additionalProperties: false })),
-  }, { additionalProperties: false })),
-  dockerProxy: Type.Optional(Type.Object({
-    indexType: Type.Optional(Type.Union([Type.Literal('REGISTRY'), Type.Literal('HUB'), Type.Literal('CUSTOM')])),
-    indexUrl: Type.Optional(Type.String()),
-    cacheForeignLayers: Type.Optional(Type.Boolean()),
-  }, { additionalProperties: false })),
-  docker: Type.Optional(Type.Object({
-    httpPort: Type.Optional(Port),
-    httpsPort: Type.Optional(Port),
-    forceBasicAuth: Type.Optional(Type.Boolean()),
-    v1Enabled: Type.Optional(Type.Boolean()),
-  }, { additionalProperties: false })),
-}, { additionalProperties: false });
+/** A repository entry: shared sections plus every format's own (config/repository-schema.ts). */
+export const RepositorySchema = Type.Unsafe<RepositoryConfig>(repositorySchema());
 
 export const REALMS = ['local', 'dockerToken', 'ldap'] as const;
 
@@ -113,19 +57,30 @@ export const UserSchema = Type.Object({
   roles: Type.Array(Type.String(), { default: [] }),
 }, { additionalProperties: false });
 
+/** A user in wharf.yaml: a password, or (as `wharf config export` writes it) the stored scrypt hash. */
+export const ConfigUserSchema = Type.Object({
+  ...UserSchema.properties,
+  password: Type.Optional(UserSchema.properties.password),
+  passwordHash: Type.Optional(Type.String({ pattern: '^scrypt\\$' })),
+}, { additionalProperties: false });
+
 export const ConfigSchema = Type.Object({
+  /** Delete objects of the kinds this file declares that it does not list (default: keep them). */
+  prune: Type.Optional(Type.Boolean()),
   blobStores: Type.Optional(Type.Array(BlobStoreSchema)),
   repositories: Type.Optional(Type.Array(RepositorySchema)),
+  cleanupPolicies: Type.Optional(Type.Array(CleanupPolicyEntrySchema)),
+  tasks: Type.Optional(Type.Array(TaskEntrySchema)),
   docker: Type.Optional(Type.Object({ defaultRepository: Type.Optional(Type.String()) }, { additionalProperties: false })),
   http: Type.Optional(HttpSchema), // listener settings, read at start (config/http.ts)
   security: Type.Optional(Type.Object({
     anonymous: Type.Optional(Type.Object({ enabled: Type.Boolean() }, { additionalProperties: false })),
     realms: Type.Optional(Type.Array(Type.Union(REALMS.map((r) => Type.Literal(r))))),
     roles: Type.Optional(Type.Array(RoleSchema)),
-    users: Type.Optional(Type.Array(UserSchema)),
+    users: Type.Optional(Type.Array(ConfigUserSchema)),
     ldap: Type.Optional(LdapSchema),
   }, { additionalProperties: false })),
 }, { additionalProperties: false });
 
 export type WharfConfig = Static<typeof ConfigSchema>;
-export type BlobStoreEntry = Static<typeof BlobStoreSchema>;
+export type { BlobStoreEntry } from './blob-store-schema.js';

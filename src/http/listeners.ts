@@ -58,7 +58,7 @@ export function serverOptions(listener: Listener): Pick<FastifyServerOptions, 's
     // A factory rather than Fastify's `https` option: Fastify may create more than one server (one per
     // address of the host name), and each must be attached to the certificate for SIGHUP reloads.
     options.serverFactory = (handler, opts) => {
-      const server = createHttpsServer(certificate.options, handler);
+      const server = createHttpsServer({ ...certificate.options, ...(opts.http as object | undefined) }, handler);
       // What Fastify does for the servers it makes itself, which it skips for a factory's.
       server.keepAliveTimeout = opts.keepAliveTimeout as number;
       server.requestTimeout = opts.requestTimeout as number;

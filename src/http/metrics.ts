@@ -2,9 +2,11 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-export function registerMetrics(app: FastifyInstance): void {
+/** `collectors` add metrics of their own to the registry (e.g. blob store figures). */
+export function registerMetrics(app: FastifyInstance, collectors: ((registry: Registry) => void)[] = []): void {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'wharf_' });
+  for (const add of collectors) add(registry);
   const requests = new Counter({ name: 'wharf_http_requests_total', help: 'HTTP requests', labelNames: ['method', 'status'], registers: [registry] });
   const duration = new Histogram({
     name: 'wharf_http_request_duration_seconds', help: 'HTTP request duration', labelNames: ['method'],

@@ -1,7 +1,7 @@
 // Authentication to an upstream: HTTP Basic, and the Docker/OCI bearer token dance (parse the
 // WWW-Authenticate challenge, get a token from the realm for the service and scope, cache it until it
 // expires, fetch a new one on 401).
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { TtlCache } from './ttl-cache.js';
 
 export interface Challenge {
@@ -53,7 +53,7 @@ export class TokenAuth {
     url.searchParams.set('scope', challenge.params.scope ?? scope);
     const headers: Record<string, string> = {};
     if (this.credentials) headers.authorization = basicHeader(this.credentials);
-    const res = await request(url, { headers, dispatcher: this.dispatcher });
+    const res = await this.dispatcher.request({ origin: url.origin, path: url.pathname + url.search, method: 'GET', headers });
     if (res.statusCode !== 200) {
       await res.body.dump();
       throw new Error(`token request to ${url.origin}${url.pathname} answered ${res.statusCode}`);

@@ -1,7 +1,7 @@
 // The HTTP client of one proxy repository: TLS options, timeouts, retries, upstream authentication, and
 // the blocked / auto-blocked state (a failing upstream is not asked again until a back-off passes).
 import { readFileSync } from 'node:fs';
-import { Agent, interceptors, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { Logger } from 'pino';
 import { parseChallenge, TokenAuth } from './auth.js';
 import type { ProxySettings } from './config.js';
@@ -21,24 +21,33 @@ const FIRST_BLOCK_MS = 5_000;
 const MAX_BLOCK_MS = 300_000;
 
 export class Upstream {
-  private readonly dispatcher: Dispatcher;
-  private readonly auth: TokenAuth;
+  // undici is loaded, and the connection pool made, on the first request: startup does not pay for the HTTP
+  // client when no proxy repository is used (docs/decisions/startup-time.md).
+  private client: Promise<{ dispatcher: Dispatcher; auth: TokenAuth }> | undefined;
+  private readonly ca: Buffer | undefined; // read now: an unreadable caFile fails when the repository is made
   private blockedUntil = 0;
   private blockMs = 0;
   private lastError: string | undefined;
 
   constructor(readonly settings: ProxySettings, private readonly log: Logger) {
-    const timeout = settings.timeout * 1000;
-    this.dispatcher = new Agent({
-      connect: {
-        timeout,
-        rejectUnauthorized: !settings.tls.insecureSkipVerify,
-        ...(settings.tls.caFile ? { ca: readFileSync(settings.tls.caFile) } : {}),
-      },
-      headersTimeout: timeout,
-      bodyTimeout: timeout,
-    }).compose(interceptors.redirect({ maxRedirections: 5 }));
-    this.auth = new TokenAuth(this.dispatcher, settings.authentication);
+    this.ca = settings.tls.caFile ? readFileSync(settings.tls.caFile) : undefined;
+  }
+
+  private connect(): Promise<{ dispatcher: Dispatcher; auth: TokenAuth }> {
+    this.client ??= import('undici').then(({ Agent, interceptors }) => {
+      const timeout = this.settings.timeout * 1000;
+      const dispatcher = new Agent({
+        connect: {
+          timeout,
+          rejectUnauthorized: !this.settings.tls.insecureSkipVerify,
+          ...(this.ca ? { ca: this.ca } : {}),
+        },
+        headersTimeout: timeout,
+        bodyTimeout: timeout,
+      }).compose(interceptors.redirect({ maxRedirections: 5 }));
+      return { dispatcher, auth: new TokenAuth(dispatcher, this.settings.authentication) };
+    });
+    return this.client;
   }
 
   status(): UpstreamStatus {
@@ -58,15 +67,16 @@ export class Upstream {
     const state = this.status();
     if (state.status !== 'ready') throw new UpstreamUnavailableError(`upstream ${this.settings.remoteUrl} is ${state.status}${state.reason ? `: ${state.reason}` : ''}`);
     const url = this.settings.remoteUrl + path;
+    const { dispatcher, auth } = await this.connect();
     for (let attempt = 0; ; attempt++) {
       try {
-        let res = await this.send(method, url, headers, this.auth.cached(scope));
+        let res = await this.send(dispatcher, method, url, headers, auth.cached(scope));
         if (res.statusCode === 401) {
           const challenge = parseChallenge(res.headers['www-authenticate']);
           await res.body.dump();
-          this.auth.forget(scope);
-          const authorization = challenge && (await this.auth.answer(challenge, scope));
-          if (authorization) res = await this.send(method, url, headers, authorization);
+          auth.forget(scope);
+          const authorization = challenge && (await auth.answer(challenge, scope));
+          if (authorization) res = await this.send(dispatcher, method, url, headers, authorization);
         }
         if (res.statusCode >= 500) {
           await res.body.dump();
@@ -82,11 +92,13 @@ export class Upstream {
     }
   }
 
-  private send(method: string, url: string, headers: Record<string, string>, authorization: string | undefined) {
-    return request(url, {
+  private send(dispatcher: Dispatcher, method: string, url: string, headers: Record<string, string>, authorization: string | undefined) {
+    const { origin, pathname, search } = new URL(url);
+    return dispatcher.request({
+      origin,
+      path: pathname + search,
       method: method as Dispatcher.HttpMethod,
       headers: authorization ? { ...headers, authorization } : headers,
-      dispatcher: this.dispatcher,
     });
   }
 
@@ -100,6 +112,7 @@ export class Upstream {
   }
 
   async close(): Promise<void> {
-    await this.dispatcher.close();
+    const client = this.client;
+    if (client) await (await client).dispatcher.close();
   }
 }

@@ -3,7 +3,7 @@
 // them to the privileges it lists. Denied without credentials is 401 (so clients offer them), with is 403.
 import { ForbiddenError, UnauthorizedError } from '../repository/errors.js';
 import type { RepositoryConfig } from '../repository/model.js';
-import { grantsContent, grantsDomain, parsePrivilege, type ContentAction, type Grant } from './privileges.js';
+import { grantsContent, grantsDomain, grantsRepositoryAdmin, parsePrivilege, type ContentAction, type Grant } from './privileges.js';
 import type { Roles } from './roles.js';
 
 export type Action = ContentAction;
@@ -43,6 +43,15 @@ export class Authorizer {
     const { grants, narrow } = this.grants(principal);
     const test = (g: Grant) => grantsDomain(g, domain, action);
     return grants.some(test) && (!narrow || narrow.some(test));
+  }
+
+  /** Throws unless `principal` may do `action` on the configuration of repository `name` of `format`. */
+  checkRepositoryAdmin(principal: Principal | undefined, format: string, name: string, action: string): void {
+    const { grants, narrow } = this.grants(principal);
+    const test = (g: Grant) => grantsRepositoryAdmin(g, format, name, action);
+    if (grants.some(test) && (!narrow || narrow.some(test))) return;
+    if (!principal) throw new UnauthorizedError('authentication required');
+    throw new ForbiddenError(`user ${principal.userId} may not ${action} the configuration of ${name}`);
   }
 
   /** Throws UnauthorizedError (anonymous) or ForbiddenError (signed in) unless allowed. */

@@ -5,6 +5,7 @@ import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../storage/database.js';
 import { actor, Audit } from './audit.js';
+import { testDatabaseUrl } from '../../test/helpers/postgres.js';
 
 let db: Db | undefined;
 afterEach(async () => {
@@ -14,7 +15,7 @@ afterEach(async () => {
 
 async function open() {
   const dir = mkdtempSync(join(tmpdir(), 'wharf-audit-'));
-  db = await openDatabase(join(dir, 'db', 'wharf.sqlite'));
+  db = await openDatabase((await testDatabaseUrl(dir)) ?? join(dir, 'db', 'wharf.sqlite'));
   const file = join(dir, 'log', 'audit.log');
   return { audit: new Audit(db, file, pino({ level: 'silent' })), file };
 }

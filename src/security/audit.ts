@@ -146,7 +146,8 @@ export class Audit {
       const domain = filter.domain;
       q = q.where((eb) => eb.or([eb('domain', '=', domain), sql<boolean>`domain like ${`${likeEscape(domain)}.%`} escape '\\'`]));
     }
-    if (filter.object !== undefined) q = q.where(sql<boolean>`object like ${`%${likeEscape(filter.object)}%`} escape '\\'`);
+    // Case-insensitive on both engines (SQLite's LIKE ignores ASCII case, PostgreSQL's does not).
+    if (filter.object !== undefined) q = q.where(sql<boolean>`lower(object) like lower(${`%${likeEscape(filter.object)}%`}) escape '\\'`);
     const rows = await q.execute();
     const items = rows.slice(0, limit).map((r) => toRecord(r.id, r));
     return { items, next: rows.length > limit ? items[items.length - 1].id : undefined };

@@ -46,6 +46,15 @@ export function grantsDomain(grant: Grant, domain: string, action: string): bool
   return false;
 }
 
+/** True when `grant` allows `action` (browse, read, add, edit, delete) on the configuration of repository
+ *  `repository` of `format` (nx-repository-admin-<format>-<repo>-<action>). */
+export function grantsRepositoryAdmin(grant: Grant, format: string, repository: string, action: string): boolean {
+  if (grant.kind === 'all') return true;
+  if (grant.kind !== 'repository' || grant.scope !== 'admin') return false;
+  if (!matches(grant.format, format) || !matches(grant.repository, repository)) return false;
+  return grant.action === '*' || grant.action === action || (action === 'browse' && grant.action === 'read');
+}
+
 /** True when holding `have` already grants everything `want` grants (an API token may only narrow its user's
  *  privileges). Patterns compare as sets: `*` covers any value, a concrete value covers only itself. */
 export function implies(have: Grant, want: Grant): boolean {

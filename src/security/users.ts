@@ -60,6 +60,27 @@ export class Users {
     return true;
   }
 
+  /** The stored password hash of a local user (for `wharf config export`), or undefined. */
+  async passwordHash(userId: string): Promise<string | undefined> {
+    const row = await this.db.selectFrom('users').select(['password_hash', 'source']).where('user_id', '=', userId).executeTakeFirst();
+    return row?.source === 'default' ? row.password_hash : undefined;
+  }
+
+  /** Creates or updates a local user with an already hashed password (a configuration export applied elsewhere).
+   *  Returns whether anything changed. */
+  async putHashed(user: Omit<LocalUser, 'password'>, passwordHash: string): Promise<boolean> {
+    const row = await this.db.selectFrom('users').selectAll().where('user_id', '=', user.userId).executeTakeFirst();
+    const fields = {
+      first_name: user.firstName ?? user.userId, last_name: user.lastName ?? '', email: user.emailAddress ?? '',
+      status: user.status ?? 'active', roles: JSON.stringify(user.roles), password_hash: passwordHash,
+    };
+    if (row && row.source === 'default' && (Object.keys(fields) as (keyof typeof fields)[]).every((k) => row[k] === fields[k])) return false;
+    await this.db.insertInto('users').values({ user_id: user.userId, ...fields, source: 'default', created_at: Date.now() })
+      .onConflict((oc) => oc.column('user_id').doUpdateSet({ ...fields, source: 'default' })).execute();
+    this.verified.clear();
+    return true;
+  }
+
   /** Sets a user's password; returns false when there is no such user. */
   async setPassword(userId: string, password: string): Promise<boolean> {
     const result = await this.db.updateTable('users').set({ password_hash: await hashPassword(password) })

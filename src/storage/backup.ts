@@ -14,6 +14,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import type { Settings } from '../config/settings.js';
+import { isPostgresUrl } from './postgres.js';
 
 interface StoreEntry {
   name: string;
@@ -36,7 +37,10 @@ export interface BackupResult extends BackupManifest {
 const DB_FILE = join('db', 'wharf.sqlite');
 
 function sqliteFile(settings: Settings): string {
-  if (/^postgres(ql)?:\/\//.test(settings.db)) throw new Error('backups of PostgreSQL databases are made with pg_dump; this command backs up SQLite data directories');
+  if (isPostgresUrl(settings.db)) {
+    // A database dump and the blob copy cannot be made consistent from here; PostgreSQL's own tools can.
+    throw new Error('WHARF_DB is PostgreSQL: back the database up with pg_dump (or your PostgreSQL backups) and the blob stores with their own tools, database first (README, PostgreSQL); `wharf backup` copies SQLite data directories');
+  }
   return settings.db;
 }
 

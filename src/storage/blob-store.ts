@@ -37,6 +37,8 @@ export interface BlobStore {
   delete(sha256: string): Promise<void>;
   /** Every committed blob, with its modification time (for grace periods). */
   list(): AsyncIterable<BlobInfo & { modified: number }>;
+  /** Free bytes where the store writes; absent when unbounded (S3). */
+  availableSpace?(): Promise<number>;
 }
 
 export class BlobNotFoundError extends Error {
@@ -54,6 +56,13 @@ export class DigestMismatchError extends Error {
 export class UploadNotFoundError extends Error {
   constructor(readonly id: string) {
     super(`upload ${id} not found`);
+  }
+}
+
+/** The file system under the store ran out of space (ENOSPC, EDQUOT); nothing of the refused write was kept. */
+export class BlobStoreFullError extends Error {
+  constructor(readonly store: string) {
+    super(`blob store ${store} has no space left on its file system; the upload was dropped, stored content is unaffected`);
   }
 }
 

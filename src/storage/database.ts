@@ -1,11 +1,12 @@
-// Opens the database named by the settings (SQLite file today; the Kysely dialect is the only thing a
-// PostgreSQL URL will change) and migrates it forward. Callers see only Kysely<Database>.
+// Opens the database named by the settings (a SQLite file, or PostgreSQL for a postgres:// URL) and
+// migrates it forward. Callers see only Kysely<Database>; the dialect is chosen here and nowhere else.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, SqliteAdapter, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresAdapter, SqliteAdapter, SqliteDialect, type Dialect } from 'kysely';
 import type { Database } from './schema.js';
 import { migrationProvider } from './migrations.js';
+import { isPostgresUrl, postgresConfig } from './postgres.js';
 
 export type Db = Kysely<Database>;
 
@@ -38,23 +39,44 @@ function cacheStatements(sqlite: SqliteDatabase.Database): void {
   }) as typeof sqlite.prepare;
 }
 
-/** Opens and migrates the database. Throws with the failing migration's name; a failed migration is rolled back. */
-export async function openDatabase(url: string): Promise<Db> {
-  if (/^postgres(ql)?:\/\//.test(url)) throw new Error('WHARF_DB: PostgreSQL is not supported yet by this build');
-  mkdirSync(dirname(url), { recursive: true });
-  const sqlite = new SqliteDatabase(url);
+function sqliteDialect(file: string): Dialect {
+  mkdirSync(dirname(file), { recursive: true });
+  const sqlite = new SqliteDatabase(file);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = FULL'); // a push is acknowledged only once its rows are durable
   sqlite.pragma('busy_timeout = 5000'); // CLI commands may share the file with a running server
   sqlite.pragma('foreign_keys = ON');
   cacheStatements(sqlite);
-  const db = new Kysely<Database>({ dialect: new TransactionalSqliteDialect({ database: sqlite }) });
-  const migrator = new Migrator({ db, provider: migrationProvider });
-  const { error, results } = await migrator.migrateToLatest();
+  return new TransactionalSqliteDialect({ database: sqlite });
+}
+
+/** True when `db` talks to PostgreSQL: for the rare query that must be written differently per dialect. */
+export function isPostgres(db: Kysely<any>): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
+}
+
+/**
+ * Opens and migrates the database: `url` is a SQLite file path or a postgres:// URL. Throws with the
+ * failing migration's name; a failed migration is rolled back (both engines run DDL in transactions).
+ * Several processes may open the same PostgreSQL database at once: Kysely's migration lock serializes them.
+ */
+export async function openDatabase(url: string): Promise<Db> {
+  const db = new Kysely<Database>(isPostgresUrl(url) ? postgresConfig(url) : { dialect: sqliteDialect(url) });
+  const { error, results } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
   if (error) {
-    const failed = results?.find((r) => r.status === 'Error');
     await db.destroy();
-    throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message ?? error}`);
+    const message = (error as Error).message ?? String(error);
+    const failed = results?.find((r) => r.status === 'Error');
+    // No failed migration: the database could not be reached or the migration table not read.
+    throw new Error(failed ? `database migration ${failed.migrationName} failed: ${message}` : `database ${describeDatabase(url)}: ${message}`);
   }
   return db;
+}
+
+/** The database URL without its password, for messages. */
+export function describeDatabase(url: string): string {
+  if (!isPostgresUrl(url)) return url;
+  const u = new URL(url);
+  if (u.password) u.password = '***';
+  return u.toString();
 }

@@ -9,16 +9,18 @@
 // so a crash at any point leaves either no blob or a whole one.
 import { createHash, randomUUID, type Hash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
-  BlobNotFoundError, DigestMismatchError, UploadBusyError, UploadNotFoundError,
+  BlobNotFoundError, BlobStoreFullError, DigestMismatchError, UploadBusyError, UploadNotFoundError,
   type BlobInfo, type BlobStore, type ByteRange,
 } from './blob-store.js';
+import { BlobReadStream } from './blob-read-stream.js';
 
 const READ_CHUNK = 1 << 20;
+const TMP_MAX_AGE_MS = 24 * 3600_000;
 
 /** Incremental hash of an upload held by this process; valid only while `hashed` equals the file size. */
 interface HashState {
@@ -32,9 +34,24 @@ export class FileBlobStore implements BlobStore {
 
   constructor(readonly name: string, readonly root: string) {}
 
-  /** Creates the directories; safe to call twice. */
+  /** Creates the directories and removes stale temp files; safe to call twice. */
   async init(): Promise<void> {
     await Promise.all(['content/sha256', 'uploads', 'tmp'].map((d) => mkdir(join(this.root, d), { recursive: true })));
+    // MUTATION await this.removeStaleTemp();
+  }
+
+  /**
+   * A put killed mid-way (crash, SIGKILL) leaves its temp file behind and nothing else ever names it. A put
+   * in progress keeps writing, so a file untouched for TMP_MAX_AGE_MS is dead; younger ones may belong to
+   * another process on this directory (a CLI command opens the stores while the server runs), so they stay.
+   */
+  private async removeStaleTemp(): Promise<void> {
+    const dir = join(this.root, 'tmp');
+    const before = Date.now() - TMP_MAX_AGE_MS;
+    for (const name of await readdir(dir).catch(() => [] as string[])) {
+      const s = await stat(join(dir, name)).catch(() => undefined);
+      if (s && s.mtimeMs < before) await rm(join(dir, name), { force: true });
+    }
   }
 
   private blobPath(sha256: string): string {
@@ -60,19 +77,23 @@ export class FileBlobStore implements BlobStore {
     const handle = await open(this.blobPath(sha256), 'r').catch((e: NodeJS.ErrnoException) => {
       throw e.code === 'ENOENT' ? new BlobNotFoundError(sha256) : e;
     });
-    return handle.createReadStream({ start: range?.start, end: range?.end, highWaterMark: READ_CHUNK, autoClose: true });
+    // Reuses its buffers when piped into an HTTP response (blob-read-stream.ts); its `end` is exclusive.
+    return new BlobReadStream(handle, range?.start ?? 0, range ? range.end + 1 : Infinity);
   }
 
   async put(source: Readable, expected?: string): Promise<BlobInfo> {
     const file = join(this.root, 'tmp', randomUUID());
     const hash = createHash('sha256');
     let size = 0;
+    const out = createWriteStream(file, { highWaterMark: READ_CHUNK });
     try {
-      await pipeline(source, hashing(hash, (n) => (size += n)), createWriteStream(file, { highWaterMark: READ_CHUNK }));
+      await pipeline(source, hashing(hash, (n) => (size += n)), out);
       return await this.commitFile(file, hash.digest('hex'), size, expected);
     } catch (e) {
+      // A source that fails at once can beat the file's open: wait for it to close, or rm would run first.
+      if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()));
       await rm(file, { force: true });
-      throw e;
+      throw this.full(e) ?? e;
     }
   }
 
@@ -104,6 +125,13 @@ export class FileBlobStore implements BlobStore {
       if (!state) this.hashes.delete(id);
       await pipeline(source, counter, createWriteStream(path, { flags: 'a', highWaterMark: READ_CHUNK }));
       return (await stat(path)).size;
+    } catch (e) {
+      const full = this.full(e);
+      if (!full) throw e;
+      // A partial upload on a full disk would keep it full for every other writer: drop it, the client starts over.
+      this.hashes.delete(id);
+      await rm(path, { force: true });
+      throw full;
     } finally {
       this.appending.delete(id);
     }
@@ -120,7 +148,7 @@ export class FileBlobStore implements BlobStore {
       return await this.commitFile(path, sha256, size, expected);
     } catch (e) {
       await rm(path, { force: true });
-      throw e;
+      throw this.full(e) ?? e;
     }
   }
 
@@ -133,6 +161,11 @@ export class FileBlobStore implements BlobStore {
     await rm(this.blobPath(sha256), { force: true });
   }
 
+  async availableSpace(): Promise<number> {
+    const s = await statfs(this.root);
+    return s.bavail * s.bsize;
+  }
+
   async *list(): AsyncIterable<BlobInfo & { modified: number }> {
     const base = join(this.root, 'content', 'sha256');
     for (const prefix of await readdir(base).catch(() => [] as string[])) {
@@ -141,6 +174,12 @@ export class FileBlobStore implements BlobStore {
         if (s) yield { sha256, size: s.size, modified: s.mtimeMs };
       }
     }
+  }
+
+  /** The error to throw instead of `e` when `e` says the file system is full. */
+  private full(e: unknown): BlobStoreFullError | undefined {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === 'ENOSPC' || code === 'EDQUOT' ? new BlobStoreFullError(this.name) : undefined;
   }
 
   /** fsyncs `file`, checks its digest and renames it into the content tree (or drops it when already there). */

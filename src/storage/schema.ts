@@ -109,9 +109,91 @@ export interface AuditEventTable {
   attributes: string; // JSON: event-specific detail (digest, media type, reason ...)
 }
 
+/** A cleanup policy (Nexus's): criteria ANDed, applied to the repositories that name it. */
+export interface CleanupPolicyTable {
+  name: string;
+  format: string;
+  notes: string;
+  criteria: string; // JSON: { lastBlobUpdated, lastDownloaded, prerelease, regex, retain }
+  created_at: number;
+  updated_at: number;
+}
+
+/** A scheduled task: type, schedule (JSON: { type: manual|cron|daily|weekly|monthly, cron }) and properties. */
+export interface TaskTable {
+  id: string;
+  name: string;
+  type: string;
+  schedule: string;
+  properties: string; // JSON, type-defined
+  enabled: number;
+  source: string; // api | config | default
+  last_slot: number | null; // the scheduled time last claimed, so each firing runs on one node only
+  created_at: number;
+  updated_at: number;
+}
+
+/** One run of a task: its outcome, message and log. */
+export interface TaskRunTable {
+  id: Generated<number>;
+  task_id: string;
+  trigger: string; // schedule | manual
+  node: string;
+  state: string; // running | ok | failed | stopped
+  message: string;
+  log: string;
+  started_at: number;
+  ended_at: number | null;
+}
+
+/** Who runs a task right now: held by one node, renewed while it runs, taken over only once expired. */
+export interface TaskLeaseTable {
+  task_id: string;
+  node: string;
+  run_id: number;
+  expires_at: number;
+  stop_requested: number;
+}
+
+/** A blob no asset references, soft-deleted by GC; compaction removes its bytes (state marked -> deleting). */
+export interface BlobMarkTable {
+  blob_store: string;
+  sha256: string;
+  size: number;
+  state: string; // marked | deleting
+  marked_at: number;
+}
+
 export interface KvTable {
   key: string;
   value: string;
+}
+
+/** A webhook (Wharf's take on Nexus's webhook capability): where to POST which events, signed with its secret. */
+export interface WebhookTable {
+  id: string;
+  name: string;
+  url: string;
+  events: string; // JSON array: repository, component, asset, audit
+  repository: string | null; // null: global
+  secret: string | null; // write-only through the API
+  created_at: number;
+  updated_at: number;
+}
+
+/** One delivery of one event to one webhook, updated after each attempt. */
+export interface WebhookDeliveryTable {
+  id: Generated<number>;
+  webhook_id: string;
+  delivery_id: string; // X-Nexus-Webhook-Delivery
+  event: string; // rm:repository:component ...
+  action: string | null; // CREATED, UPDATED, DELETED
+  state: string; // pending | delivered | failed
+  attempts: number;
+  status_code: number | null;
+  error: string | null;
+  created_at: number;
+  updated_at: number;
 }
 
 export interface Database {
@@ -126,4 +208,11 @@ export interface Database {
   api_tokens: ApiTokenTable;
   audit_events: AuditEventTable;
   kv: KvTable;
+  cleanup_policies: CleanupPolicyTable;
+  tasks: TaskTable;
+  task_runs: TaskRunTable;
+  task_leases: TaskLeaseTable;
+  blob_marks: BlobMarkTable;
+  webhooks: WebhookTable;
+  webhook_deliveries: WebhookDeliveryTable;
 }

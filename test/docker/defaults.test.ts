@@ -18,9 +18,9 @@ afterAll(async () => {
 });
 
 describe('out of the box', () => {
-  it('provisions docker-hosted, docker-hub and the docker group', async () => {
+  it('provisions docker-hosted, docker-hub and the docker group (and raw-hosted)', async () => {
     const repos = (await (await fetch(`${wharf.url}/service/rest/v1/repositories`)).json()) as { name: string; type: string }[];
-    expect(repos.map((r) => `${r.name}:${r.type}`)).toEqual(['docker:group', 'docker-hosted:hosted', 'docker-hub:proxy']);
+    expect(repos.map((r) => `${r.name}:${r.type}`)).toEqual(['docker:group', 'docker-hosted:hosted', 'docker-hub:proxy', 'raw-hosted:hosted']);
   });
 
   it('takes a push at the root of the host into docker-hosted and pulls it back with podman', async () => {

@@ -1,11 +1,15 @@
 // Starts real Wharf servers for tests: in-process (fast, same code path as `wharf serve`) on a fresh data
-// directory and a free port, with an admin password known to the test.
+// directory and a free port, with an admin password known to the test; on the SQLite file of that directory,
+// or, when the run targets PostgreSQL (WHARF_TEST_DB=postgres), on a database of its own on the test server.
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readSettings } from '../../src/config/settings.js';
 import { startServer, type Running } from '../../src/cli/serve.js';
+import { freePort } from './free-port.js';
+import { testDatabaseUrl } from './postgres.js';
+
+export { freePort };
 
 export const ADMIN_PASSWORD = 'admin-test-password';
 
@@ -21,16 +25,16 @@ export interface TestWharf {
   stop(): Promise<void>;
 }
 
-/** A free TCP port on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
+/**
+ * A wharf.yaml `blobStores:` section added to every configuration startWharf writes in this test file (each
+ * test file has its own copy of this module). A file that re-runs other files' tests on another kind of blob
+ * store sets it, e.g. to redefine `default` as an S3 store (test/storage/s3-docker.test.ts).
+ */
+export const testBlobStores: { yaml?: () => string } = {};
+
+function withTestBlobStores(config: string | undefined, fresh: boolean): string | undefined {
+  if (!testBlobStores.yaml || /^blobStores:/m.test(config ?? '') || (config === undefined && !fresh)) return config;
+  return `${config ?? ''}\n${testBlobStores.yaml()}\n`;
 }
 
 export interface StartOptions {
@@ -42,10 +46,12 @@ export interface StartOptions {
 
 export async function startWharf(options: StartOptions = {}): Promise<TestWharf> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'wharf-test-'));
-  if (options.config !== undefined) writeFileSync(join(dataDir, 'wharf.yaml'), options.config);
+  const config = withTestBlobStores(options.config, options.dataDir === undefined);
+  if (config !== undefined) writeFileSync(join(dataDir, 'wharf.yaml'), config);
   const port = await freePort();
+  const db = options.env?.WHARF_DB ?? (await testDatabaseUrl(dataDir)); // PostgreSQL runs: a database per data directory
   const env = {
-    WHARF_DATA: dataDir, WHARF_HOST: '127.0.0.1', WHARF_PORT: String(port),
+    ...(db ? { WHARF_DB: db } : {}), WHARF_DATA: dataDir, WHARF_HOST: '127.0.0.1', WHARF_PORT: String(port),
     WHARF_ADMIN_PASSWORD: ADMIN_PASSWORD, WHARF_LOG_LEVEL: process.env.WHARF_LOG_LEVEL ?? 'warn', ...options.env,
   };
   const settings = () => readSettings(env);

@@ -1,6 +1,6 @@
 // `wharf backup create | verify | restore` through the real CLI, while a server takes pushes.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -8,19 +8,22 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { makeImage, pushImage, v2, type Image } from '../helpers/registry.js';
 import { digestOf } from '../helpers/oci.js';
 import { startWharf, type TestWharf } from '../helpers/wharf.js';
+import { onPostgres } from '../helpers/postgres.js';
 
 const exec = promisify(execFile);
 const servers: TestWharf[] = [];
 
 function wharfCli(dataDir: string, ...args: string[]) {
-  return exec('node', ['bin/wharf.js', ...args], { env: { ...process.env, WHARF_DATA: dataDir, WHARF_LOG_LEVEL: 'warn' } });
+  const db = onPostgres ? { WHARF_DB: readFileSync(join(dataDir, '.test-database-url'), 'utf8') } : {};
+  return exec('node', ['bin/wharf.js', ...args], { env: { ...process.env, WHARF_DATA: dataDir, WHARF_LOG_LEVEL: 'warn', ...db } });
 }
 
 afterAll(async () => {
   await Promise.all(servers.map((s) => s.stop()));
 });
 
-describe('backup and restore', () => {
+// `wharf backup` copies the SQLite file; PostgreSQL databases are backed up with pg_dump (README).
+describe.skipIf(onPostgres)('backup and restore', () => {
   it('backs up while pushes run, verifies, restores into a fresh directory, and catches corruption', async () => {
     const source = await startWharf();
     servers.push(source);
@@ -61,5 +64,15 @@ describe('backup and restore', () => {
     const failed = await wharfCli(source.dataDir, 'backup', 'verify', dir).then(() => undefined, (e: { code: number; stderr: string }) => e);
     expect(failed?.code).toBe(1);
     expect(failed?.stderr).toContain(`blob ${victim} is corrupt`);
+  });
+});
+
+describe.runIf(onPostgres)('backup on PostgreSQL', () => {
+  it('refuses and points to pg_dump', async () => {
+    const server = await startWharf();
+    servers.push(server);
+    const failed = await wharfCli(server.dataDir, 'backup', 'create', mkdtempSync(join(tmpdir(), 'wharf-backup-'))).then(() => undefined, (e: { code: number; stderr: string }) => e);
+    expect(failed?.code).toBe(1);
+    expect(failed?.stderr).toMatch(/WHARF_DB is PostgreSQL: back the database up with pg_dump/);
   });
 });

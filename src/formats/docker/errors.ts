@@ -2,7 +2,7 @@
 // any thrown error into the spec's JSON shape `{ errors: [{ code, message, detail }] }`.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { UpstreamUnavailableError } from '../../proxy/upstream.js';
-import { BlobNotFoundError, DigestMismatchError, UploadBusyError, UploadNotFoundError } from '../../storage/blob-store.js';
+import { BlobNotFoundError, BlobStoreFullError, DigestMismatchError, UploadBusyError, UploadNotFoundError } from '../../storage/blob-store.js';
 import {
   DeniedError, ForbiddenError, InvalidError, NotFoundError, TooManyRequestsError, UnauthorizedError, UnsupportedError,
 } from '../../repository/errors.js';
@@ -26,6 +26,8 @@ export const OCI_ERRORS = {
   PAYLOAD_TOO_LARGE: { status: 413, message: 'payload too large' },
   PAGINATION_NUMBER_INVALID: { status: 400, message: 'invalid number of results requested' },
   UNAVAILABLE: { status: 503, message: 'service unavailable' },
+  // Not in the OCI table (which has no code for it): the registry's disk is full, as WebDAV's 507 says.
+  INSUFFICIENT_STORAGE: { status: 507, message: 'the registry has no space left to store this content' },
   UNKNOWN: { status: 500, message: 'unknown error' },
 } as const;
 
@@ -54,6 +56,7 @@ export function toOciError(err: unknown): OciError {
   if (err instanceof BlobNotFoundError) return new OciError('BLOB_UNKNOWN', err.message);
   if (err instanceof UploadNotFoundError) return new OciError('BLOB_UPLOAD_UNKNOWN', err.message);
   if (err instanceof UploadBusyError) return new OciError('BLOB_UPLOAD_INVALID', err.message, undefined, 409);
+  if (err instanceof BlobStoreFullError) return new OciError('INSUFFICIENT_STORAGE', err.message);
   if (err instanceof DigestMismatchError) return new OciError('DIGEST_INVALID', err.message);
   if (err instanceof InvalidError) return new OciError((err.code in OCI_ERRORS ? err.code : 'UNKNOWN') as OciCode, err.message, err.detail, 400);
   if (err instanceof DeniedError) return new OciError('DENIED', err.message);
@@ -75,6 +78,9 @@ export function sendOciError(err: unknown, request: FastifyRequest, reply: Fasti
   if (status >= 500) request.log.error({ err }, 'docker request failed');
   else request.log.info({ code: oci.code, reason: oci.message }, 'docker request refused');
   reply.code(status).type('application/json');
+  // A body the handler stopped reading (a write failed half-way) would leave the socket neither idle nor
+  // readable: closing it after the reply tells the client to stop sending and frees the connection.
+  if (!request.raw.complete) reply.header('connection', 'close');
   if (request.method === 'HEAD') return reply.send();
   return reply.send({ errors: [{ code: oci.code, message: oci.message, detail: oci.detail ?? null }] });
 }

@@ -5,6 +5,7 @@ import { DeniedError, NotFoundError } from '../../repository/errors.js';
 import { writePolicy, type RepositoryConfig } from '../../repository/model.js';
 import { deleteAssets, ensureComponent, getAsset, putAsset } from '../../repository/assets.js';
 import type { BlobStore } from '../../storage/blob-store.js';
+import { BlobBeingDeletedError, checkPresent, claimInTx, releaseMark } from '../../storage/blob-marks.js';
 import type { Db } from '../../storage/database.js';
 import { RangeMismatchError, type BlobHandle, type DockerStore, type Manifest, type ManifestInfo, type Page } from './docker-store.js';
 import { OciError } from './errors.js';
@@ -14,6 +15,10 @@ import { checkReference, sha256Of } from './reference.js';
 import { manifestCache } from './manifest-cache.js';
 
 export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+
+/** A blob looked up (HEAD before a push re-uses it) gets its updated_at refreshed when older than this, so
+ *  garbage collection's grace period protects it until the manifest that references it arrives. */
+const TOUCH_AFTER_MS = 60_000;
 
 export class HostedDockerStore implements DockerStore {
   /**
@@ -30,7 +35,11 @@ export class HostedDockerStore implements DockerStore {
 
   async statBlob(_image: string, digest: string): Promise<{ size: number } | undefined> {
     const asset = await getAsset(this.db, this.repo.name, blobPath(digest));
-    return asset ? { size: Number(asset.size) } : undefined;
+    if (!asset) return undefined;
+    if (!this.cache && Number(asset.updated_at) < Date.now() - TOUCH_AFTER_MS) {
+      await this.db.updateTable('assets').set({ updated_at: Date.now() }).where('id', '=', asset.id).execute();
+    }
+    return { size: Number(asset.size) };
   }
 
   async openBlob(image: string, digest: string): Promise<BlobHandle | undefined> {
@@ -86,6 +95,7 @@ export class HostedDockerStore implements DockerStore {
     const hex = sha256Of(digest);
     await this.session(image, id);
     try {
+      await releaseMark(this.db, this.blobs.name, hex);
       const blob = await this.blobs.commitUpload(id, hex);
       await this.recordBlob(digest, blob.size);
     } finally {
@@ -105,6 +115,7 @@ export class HostedDockerStore implements DockerStore {
     const source = await from.statBlob(fromImage, digest);
     if (!source) return false;
     // Same bytes in the same store: just a new reference. Otherwise copy them over.
+    await releaseMark(this.db, this.blobs.name, hex);
     const here = await this.blobs.stat(hex);
     if (!here) {
       const blob = await from.openBlob(fromImage, digest);
@@ -117,10 +128,19 @@ export class HostedDockerStore implements DockerStore {
 
   /** Records that this repository holds blob `digest` (its bytes already in the blob store). */
   async recordBlob(digest: string, size: number): Promise<void> {
-    await putAsset(this.db, {
-      repository: this.repo.name, path: blobPath(digest), kind: KIND.blob, name: '',
-      sha256: sha256Of(digest), size, contentType: 'application/octet-stream',
-    });
+    const hex = sha256Of(digest);
+    const path = blobPath(digest);
+    try {
+      await this.db.transaction().execute(async (tx) => {
+        await claimInTx(tx, this.blobs.name, hex); // soft-deleted bytes come back to life with this asset
+        await putAsset(tx, { repository: this.repo.name, path, kind: KIND.blob, name: '', sha256: hex, size, contentType: 'application/octet-stream' });
+      });
+      await checkPresent(this.blobs, hex);
+    } catch (e) {
+      if (!(e instanceof BlobBeingDeletedError)) throw e;
+      await this.db.deleteFrom('assets').where('repository', '=', this.repo.name).where('path', '=', path).where('sha256', '=', hex).execute();
+      throw new OciError('BLOB_UPLOAD_INVALID', e.message, { digest }, 409);
+    }
   }
 
   async statManifest(image: string, reference: string): Promise<ManifestInfo> {
@@ -145,7 +165,8 @@ export class HostedDockerStore implements DockerStore {
       throw new OciError('DIGEST_INVALID', `manifest digest ${digest} does not match the reference ${reference}`);
     }
     const parsed = parseManifest(bytes, contentType);
-    if (!this.cache) await this.checkReferences(image, parsed.blobs, parsed.manifests);
+    if (!this.cache) await this.checkReferences(this.db, image, parsed.blobs, parsed.manifests);
+    await releaseMark(this.db, this.blobs.name, hex);
     await this.blobs.put(Readable.from([bytes]), hex);
     const attributes = { artifactType: parsed.artifactType, annotations: parsed.annotations, subject: parsed.subject?.digest };
     const refs = [
@@ -154,6 +175,11 @@ export class HostedDockerStore implements DockerStore {
       ...(parsed.subject ? [{ digest: parsed.subject.digest, kind: 'subject' }] : []),
     ];
     await this.db.transaction().execute(async (tx) => {
+      // Checked again where garbage collection cannot interleave: what it deleted since is refused here.
+      if (!this.cache) await this.checkReferences(tx, image, parsed.blobs, parsed.manifests);
+      await claimInTx(tx, this.blobs.name, hex).catch((e: unknown) => {
+        throw e instanceof BlobBeingDeletedError ? new OciError('MANIFEST_INVALID', e.message) : e;
+      });
       const manifest = { repository: this.repo.name, kind: KIND.manifest, name: image, sha256: hex, size: bytes.length, contentType: parsed.mediaType };
       await putAsset(tx, { ...manifest, path: manifestPath(image, digest), attributes }, refs);
       if (kind === 'tag') {
@@ -167,17 +193,21 @@ export class HostedDockerStore implements DockerStore {
         await putAsset(tx, { ...manifest, path, kind: KIND.tag, componentId, attributes: {} });
       }
     });
+    if (!(await this.blobs.stat(hex))) {
+      // Compaction removed the bytes between our write and our transaction (possible only without a grace period).
+      await this.blobs.put(Readable.from([bytes]), hex);
+    }
     return { digest, subject: parsed.subject?.digest, repository: this.repo.name };
   }
 
   /** Throws MANIFEST_BLOB_UNKNOWN naming the first missing blob or child manifest. */
-  private async checkReferences(image: string, blobs: Descriptor[], manifests: Descriptor[]): Promise<void> {
+  private async checkReferences(db: Db, image: string, blobs: Descriptor[], manifests: Descriptor[]): Promise<void> {
     const wanted = [
       ...blobs.map((d) => ({ d, path: blobPath(d.digest) })),
       ...manifests.map((d) => ({ d, path: manifestPath(image, d.digest) })),
     ];
     if (!wanted.length) return;
-    const found = new Set((await this.db.selectFrom('assets').select('path')
+    const found = new Set((await db.selectFrom('assets').select('path')
       .where('repository', '=', this.repo.name).where('path', 'in', wanted.map((w) => w.path)).execute()).map((r) => r.path));
     const missing = wanted.find((w) => !found.has(w.path));
     if (missing) {

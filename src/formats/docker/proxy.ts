@@ -18,7 +18,7 @@ import type { BlobHandle, DockerStore, Manifest, ManifestInfo, Page } from './do
 import { OciError } from './errors.js';
 import { HostedDockerStore, MAX_MANIFEST_BYTES } from './hosted.js';
 import { MEDIA, type Descriptor } from './manifest.js';
-import { blobPath, manifestPath } from './paths.js';
+import { KIND, blobPath, manifestPath } from './paths.js';
 import { checkReference, sha256Of } from './reference.js';
 
 const ACCEPT_MANIFESTS = [MEDIA.ociIndex, MEDIA.ociManifest, MEDIA.dockerList, MEDIA.dockerManifest].join(', ');
@@ -41,6 +41,15 @@ export class ProxyDockerStore implements DockerStore {
     private readonly hub: boolean,
   ) {
     this.local = new HostedDockerStore(repo, db, blobs, true);
+  }
+
+  /** Forgets upstream 404s and cached tag lists, and makes every cached tag stale so its next pull revalidates
+   *  it with the upstream (REST invalidate-cache). Cached blobs and manifests by digest stay: they cannot change. */
+  async invalidate(): Promise<void> {
+    this.negative.clear();
+    this.tagLists.clear();
+    await this.db.updateTable('assets').set({ updated_at: 0 })
+      .where('repository', '=', this.repo.name).where('kind', '=', KIND.tag).execute();
   }
 
   /** Docker Hub keeps official images under library/. */

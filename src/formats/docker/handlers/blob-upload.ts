@@ -76,11 +76,17 @@ export const startUpload: Handler = async (ctx, request, reply) => {
       return blobCreated(ctx, reply, q.mount);
     }
   }
+  if (q.digest) sha256Of(q.digest);
   const id = await target.store.startUpload(target.image);
   if (q.digest) {
-    sha256Of(q.digest);
-    if (hasBody(request)) await target.store.appendUpload(target.image, id, request.raw);
-    await target.store.completeUpload(target.image, id, q.digest);
+    try {
+      if (hasBody(request)) await target.store.appendUpload(target.image, id, request.raw);
+      await target.store.completeUpload(target.image, id, q.digest);
+    } catch (err) {
+      // The client never learnt this session's id, so nobody else could ever finish or cancel it.
+      await target.store.cancelUpload(target.image, id).catch(() => {});
+      throw err;
+    }
     return blobCreated(ctx, reply, q.digest);
   }
   return accepted(ctx, reply, id, 0);

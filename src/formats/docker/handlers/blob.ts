@@ -2,26 +2,11 @@
 import type { BlobHandle } from '../docker-store.js';
 import { OciError } from '../errors.js';
 import { sha256Of } from '../reference.js';
+import { parseRange } from '../../../http/range.js';
 import { audited, contentObject } from './audit.js';
 import type { Handler } from './context.js';
 
-/** Parses a single `bytes=a-b` range against `size`; undefined for none, 'invalid' when unsatisfiable. */
-export function parseRange(header: string | undefined, size: number): { start: number; end: number } | undefined | 'invalid' {
-  if (!header) return undefined;
-  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-  if (!m || (m[1] === '' && m[2] === '')) return 'invalid';
-  let start: number;
-  let end: number;
-  if (m[1] === '') {
-    start = Math.max(size - Number(m[2]), 0); // suffix range: the last N bytes
-    end = size - 1;
-  } else {
-    start = Number(m[1]);
-    end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
-  }
-  if (start > end || start >= size) return 'invalid';
-  return { start, end };
-}
+export { parseRange } from '../../../http/range.js';
 
 export const getBlob: Handler = async ({ target, ref }, request, reply) => {
   sha256Of(ref);
