@@ -37,7 +37,7 @@ export class FileBlobStore implements BlobStore {
   /** Creates the directories and removes stale temp files; safe to call twice. */
   async init(): Promise<void> {
     await Promise.all(['content/sha256', 'uploads', 'tmp'].map((d) => mkdir(join(this.root, d), { recursive: true })));
-    // MUTATION await this.removeStaleTemp();
+    await this.removeStaleTemp();
   }
 
   /**
