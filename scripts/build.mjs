@@ -3,12 +3,16 @@
 // `wharf serve`'s start-to-ready time (docs/decisions/startup-time.md). What src/ imports lazily (`await
 // import(...)`: the HTTP client of proxy repositories, LDAP, YAML, ...) becomes a separate chunk next to it,
 // read only when first needed. Type checking is tsc's job, run before this by the build script.
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rename, rm } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import { build } from 'esbuild';
 
 const root = resolve(import.meta.dirname, '..');
 const outdir = resolve(root, 'dist', 'bundle'); // two levels below the root, like src/api: openapi.ts finds package.json
+// Built beside it, then swapped in: tests and servers may be starting from the old bundle meanwhile.
+const building = resolve(root, 'dist', `.bundle-${process.pid}`);
+// The web UI builds at the same time (scripts/build-web.mjs, a few seconds).
+const web = import('./build-web.mjs').then((m) => m.buildWeb(root));
 
 // Left to Node's own loader, from node_modules: native addons, packages that require optional packages that
 // may not be installed, and the AWS SDK (large, and loaded only with an S3 blob store).
@@ -36,11 +40,10 @@ const ownDirname = {
   },
 };
 
-await rm(outdir, { recursive: true, force: true }); // no stale chunks
 await build({
   absWorkingDir: root,
   entryPoints: { wharf: 'src/cli/main.ts' },
-  outdir,
+  outdir: building, // same depth as outdir, so the relative paths above hold
   bundle: true,
   splitting: true,
   format: 'esm',
@@ -59,6 +62,11 @@ await build({
     ].join(' '),
   },
   sourcemap: 'linked', // stack traces map back to src/ with `node --enable-source-maps`
-  legalComments: 'none',
+  legalComments: 'linked', // the dependencies' license comments, in wharf.js.LEGAL.txt
   logLevel: 'warning',
 });
+const old = `${building}-old`;
+await rename(outdir, old).catch((e) => { if (e.code !== 'ENOENT') throw e; });
+await rename(building, outdir);
+await rm(old, { recursive: true, force: true }); // and with it the chunks of the previous build
+await web;

@@ -17,6 +17,7 @@ const needed = {
   slapd: 'slapd', // the tests run their own slapd process, never the system service
   ldapadd: 'ldap-utils',
   initdb: 'postgresql', // the PostgreSQL test run starts its own server (test/helpers/postgres.ts), never the system one
+  chromium: 'chromium', // the web UI's browser tests (test/ui/), driven by playwright-core; never a downloaded browser
 };
 
 // slapd lives in /usr/sbin and Debian's PostgreSQL programs in /usr/lib/postgresql/<version>/bin, not on PATH.

@@ -20,6 +20,9 @@ import { LOG_REDACT } from './security/redact.js';
 import { CleanupPolicies } from './cleanup/policies.js';
 import { TaskStore } from './tasks/store.js';
 import { Scheduler } from './tasks/scheduler.js';
+import { WebhookStore } from './webhooks/store.js';
+import { WebhookDispatcher } from './webhooks/dispatcher.js';
+import { DownloadRecorder } from './repository/downloads.js';
 
 /** Server-level settings from wharf.yaml that are not objects of their own. */
 export interface ServerSettings {
@@ -46,11 +49,15 @@ export interface Wharf {
   access: Authorizer;
   /** The audit trail (security/audit.ts): record() who changed what. */
   audit: Audit;
+  /** When assets were last downloaded (cleanup's "last downloaded"), batched; flushed on close. */
+  downloads: DownloadRecorder;
   /** Failed-login throttling and auditing, used by the authentication hook; its throttle's limits are adjustable. */
   loginGuard: LoginGuard;
   server: ServerSettings;
   /** Storage lifecycle: cleanup policies, task definitions and runs, and the scheduler (started by `wharf serve`). */
   lifecycle: { policies: CleanupPolicies; tasks: TaskStore; scheduler: Scheduler };
+  /** Webhooks (webhooks/): definitions and delivery log, and the dispatcher (started by `wharf serve`). */
+  webhooks: { store: WebhookStore; dispatcher: WebhookDispatcher };
   /** The running server's connector listeners (set by `wharf serve`; absent in CLI commands): REST changes to
    *  repositories call sync() so connector ports open and close without a restart. */
   connectors?: { readonly tls: boolean; sync(): Promise<{ opened: number[]; closed: number[]; failed: { port: number; repository: string; reason: string }[] }> };
@@ -70,13 +77,16 @@ export async function openWharf(settings: Settings, log: Logger = pino({ level: 
   const signer = await Signer.open(db);
   const ldap = new LdapRealm(() => server.ldap, log);
   const audit = new Audit(db, join(settings.dataDir, 'log', 'audit.log'), log);
+  const downloads = new DownloadRecorder(db);
   const wharf: Wharf = {
     settings, log, db, blobStores, repositories, roles, server, users, apiTokens, signer,
     authenticator: new Authenticator({ users, apiTokens, signer, ldap }, () => server.realms),
     access: new Authorizer(roles, () => server.access.anonymous),
     audit,
+    downloads,
     loginGuard: new LoginGuard(new LoginThrottle(), audit, log),
     lifecycle: undefined as unknown as Wharf['lifecycle'], // set below: its parts need the finished object
+    webhooks: undefined as unknown as Wharf['webhooks'], // set below: the dispatcher names this node as the scheduler does
     async reload() {
       const rows = await db.selectFrom('blob_stores').selectAll().execute();
       for (const row of rows) await blobStores.open({ name: row.name, type: row.type, ...JSON.parse(row.attributes) });
@@ -87,13 +97,20 @@ export async function openWharf(settings: Settings, log: Logger = pino({ level: 
     },
     async close() {
       await wharf.lifecycle.scheduler.close(); // running tasks record their outcome while the database is open
+      await wharf.webhooks.dispatcher.close(); // deliveries record their outcome while the database is open
       await ldap.close();
       await audit.close(); // the last events reach the database before it closes
+      await downloads.flush();
       blobStores.close(); // usage recount timers
       await db.destroy();
     },
   };
   const tasks = new TaskStore(db, () => wharf);
   wharf.lifecycle = { policies: new CleanupPolicies(db, repositories), tasks, scheduler: new Scheduler(() => wharf, tasks, log.child({ component: 'tasks' })) };
+  const webhookStore = new WebhookStore(db);
+  wharf.webhooks = {
+    store: webhookStore,
+    dispatcher: new WebhookDispatcher(webhookStore, db, repositories, log.child({ component: 'webhooks' }), wharf.lifecycle.scheduler.node),
+  };
   return wharf;
 }

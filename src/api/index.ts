@@ -21,6 +21,7 @@ import { registerCleanupPolicyRoutes } from './cleanup-policies.js';
 import { registerComponentUploadRoutes } from './components-upload.js';
 import { registerBlobStoreRoutes } from './blobstores.js';
 import { registerStatusCheckRoutes } from './status-check.js';
+import { registerWebhookRoutes } from './webhooks.js';
 import { registerCurrentUserRoutes } from './current-user.js';
 
 export const REST_PREFIX = '/service/rest';
@@ -42,6 +43,7 @@ const RESOURCES: ((app: FastifyInstance, wharf: Wharf) => void)[] = [
   registerComponentUploadRoutes,
   registerBlobStoreRoutes,
   registerStatusCheckRoutes,
+  registerWebhookRoutes,
   registerCurrentUserRoutes,
 ];
 

@@ -28,6 +28,7 @@ const DOMAINS: [domain: string, label: string, actions: string[]][] = [
   ['search', 'Search', ['read']],
   ['healthcheck', 'Health check', ['read']],
   ['audit', 'Audit log', ['read']],
+  ['webhooks', 'Webhooks', ['read', 'create', 'update', 'delete']],
 ];
 
 const CONTENT_ACTIONS = ['browse', 'read', 'add', 'edit', 'delete', '*'];

@@ -49,6 +49,7 @@ export async function startServer(settings: Settings = readSettings()): Promise<
   await wharf.users.ensureAdmin(settings.dataDir, settings.adminPassword);
   await provisionDefaultTasks(wharf);
   await wharf.lifecycle.scheduler.start();
+  await wharf.webhooks.dispatcher.start(wharf.audit);
   const main = buildMainApp(wharf, undefined, http.listener);
   const apps = [main];
   const connectors = new ConnectorListeners(wharf, settings.host, http.listener, apps);

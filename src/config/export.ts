@@ -8,6 +8,7 @@ import { parse } from 'yaml';
 import type { ServerSettings, Wharf } from '../wharf.js';
 import type { WharfConfig } from './schema.js';
 import { exportLifecycle } from './lifecycle.js';
+import { exportWebhooks } from './webhooks.js';
 import { exportedBlobStore } from './blob-store-schema.js';
 
 type ConfigUser = NonNullable<NonNullable<WharfConfig['security']>['users']>[number];
@@ -28,6 +29,7 @@ export async function exportConfig(wharf: Wharf): Promise<WharfConfig> {
     blobStores: stores.map((s) => exportedBlobStore({ name: s.name, type: s.type as 'file', ...JSON.parse(s.attributes) })),
     repositories: wharf.repositories.list(),
     ...(await exportLifecycle(wharf)),
+    webhooks: await exportWebhooks(wharf),
     docker: { ...wharf.server.docker },
     ...(http && { http }),
     security: {

@@ -9,6 +9,8 @@ import type { RepositoryConfig } from '../repository/model.js';
 import { ConfigSchema, type WharfConfig } from './schema.js';
 import { checkHttp } from './http.js';
 import { checkLifecycle } from './lifecycle.js';
+import { checkWebhooks } from './webhooks.js';
+import { normaliseWebhook } from '../webhooks/model.js';
 import { blobStoreProblems, normaliseBlobStore } from './blob-store-schema.js';
 import { misplacedSections, normaliseRepository } from './repository-schema.js';
 
@@ -42,6 +44,7 @@ function substitute(value: unknown, env: NodeJS.ProcessEnv, path: string, proble
 function lowerEnums(config: Record<string, any>): void {
   for (const r of config.repositories ?? []) normaliseRepository(r);
   if (Array.isArray(config.blobStores)) config.blobStores = config.blobStores.map(normaliseBlobStore);
+  if (Array.isArray(config.webhooks)) config.webhooks.forEach(normaliseWebhook);
 }
 
 function schemaPath(instancePath: string): string {
@@ -101,6 +104,7 @@ function checkReferences(config: WharfConfig): Problem[] {
   }
   problems.push(...checkHttp(config.http));
   problems.push(...checkLifecycle(config as Parameters<typeof checkLifecycle>[0]));
+  problems.push(...checkWebhooks(config));
   const roleIds = new Set(['nx-admin', 'nx-anonymous', ...(config.security?.roles ?? []).map((r) => r.id)]);
   config.security?.roles?.forEach((r, i) => r.roles.forEach((id, j) => {
     if (!roleIds.has(id)) problems.push({ key: `security.roles[${i}].roles[${j}]`, reason: `no role named ${id}` });

@@ -10,11 +10,12 @@ import { diffFields, sameConfig, type FieldChange } from './diff.js';
 import { blobStoreRemovalProblem, repositoryRemovalProblem } from './removal.js';
 import type { WharfConfig } from './schema.js';
 import { planLifecycle } from './lifecycle.js';
+import { planWebhooks } from './webhooks.js';
 
 export { exportConfig } from './export.js';
 
 export interface Change {
-  kind: 'blobStore' | 'repository' | 'setting' | 'role' | 'user' | 'cleanupPolicy' | 'task';
+  kind: 'blobStore' | 'repository' | 'setting' | 'role' | 'user' | 'cleanupPolicy' | 'task' | 'webhook';
   name: string;
   action: 'create' | 'update' | 'delete';
   /** What differs, field by field (updates; creates list the declared fields). Secrets are masked. */
@@ -29,7 +30,7 @@ const DEFAULT_STORE = { name: 'default', type: 'file', path: 'blobs/default' };
 /** The audit domain of each kind of change. */
 const AUDIT_DOMAIN: Record<Change['kind'], string> = {
   blobStore: 'blobstore', repository: 'repository', setting: 'settings', role: 'security.role', user: 'security.user',
-  cleanupPolicy: 'settings', task: 'tasks',
+  cleanupPolicy: 'settings', task: 'tasks', webhook: 'webhook',
 };
 
 /** Users prune never deletes: the built-in administrator keeps a way in. */
@@ -104,6 +105,9 @@ export async function reconcile(wharf: Wharf, config: WharfConfig, dryRun = fals
 
   // Cleanup policies and tasks (applied after repositories and blob stores, which tasks may name).
   await planLifecycle(wharf, config as Parameters<typeof planLifecycle>[1], (c, apply) => change(plan, c, apply));
+
+  // Webhooks (after repositories, which they may name); they prune their own.
+  await planWebhooks(wharf, config, prune, (c, apply) => change(plan, c, apply));
 
   if (prune) await planPrune(wharf, config, plan, repos, server);
 

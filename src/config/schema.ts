@@ -7,6 +7,7 @@ import { CleanupPolicyEntrySchema, TaskEntrySchema } from './lifecycle-schema.js
 import type { RepositoryConfig } from '../repository/model.js';
 import { NAME_PATTERN, repositorySchema } from './repository-schema.js';
 import { BlobStoreSchema } from './blob-store-schema.js';
+import { WebhookEntrySchema } from './webhooks.js';
 
 export { StorageSchema } from './repository-schema.js';
 
@@ -71,6 +72,7 @@ export const ConfigSchema = Type.Object({
   repositories: Type.Optional(Type.Array(RepositorySchema)),
   cleanupPolicies: Type.Optional(Type.Array(CleanupPolicyEntrySchema)),
   tasks: Type.Optional(Type.Array(TaskEntrySchema)),
+  webhooks: Type.Optional(Type.Array(WebhookEntrySchema)),
   docker: Type.Optional(Type.Object({ defaultRepository: Type.Optional(Type.String()) }, { additionalProperties: false })),
   http: Type.Optional(HttpSchema), // listener settings, read at start (config/http.ts)
   security: Type.Optional(Type.Object({

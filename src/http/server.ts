@@ -10,6 +10,7 @@ import { lazyCompilers } from './lazy-schemas.js';
 import { PLAIN_LISTENER, plainListener, registerHsts, serverOptions, type Listener } from './listeners.js';
 import { registerRestApi } from '../api/index.js';
 import { registerRepositoryPaths } from './repository-routes.js';
+import { registerUi } from './ui.js';
 import { sendApiError } from '../api/errors.js';
 
 /**
@@ -57,6 +58,7 @@ export function buildMainApp(wharf: Wharf, ready: () => boolean = () => true, li
   registerRestApi(app, wharf);
   for (const format of Object.values(formats)) format.routes?.(app, wharf);
   registerRepositoryPaths(app, wharf); // /repository/<name>/...: each format's `serve`
+  registerUi(app); // the web UI at / (dist/web), and index.html for its client-side routes
   return app;
 }
 

@@ -102,6 +102,7 @@ export class Audit {
   private lagging = false;
   private closed = false;
   private dropped = 0;
+  private readonly listeners: ((event: AuditRecord) => void)[] = [];
 
   /** `logFile` undefined: database only. */
   constructor(private readonly db: Db, private readonly logFile: string | undefined, private readonly log: Logger) {}
@@ -113,17 +114,38 @@ export class Audit {
       this.dropped++;
       return;
     }
-    this.queue.push({
+    const row: Row = {
       timestamp: Date.now(), user_id: clip(event.userId || 'anonymous'), domain: event.domain, type: event.type,
       repository: event.repository ?? null, object: clip(event.object ?? ''), outcome: event.outcome ?? 'success',
       remote_address: event.remoteAddress ?? null, attributes: JSON.stringify(scrub(event.attributes ?? {})),
-    });
+    };
+    this.queue.push(row);
+    this.notify(row);
     if (this.scheduled) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
       void this.flush();
     });
+  }
+
+  /** Calls `listener` with each event recorded from now on (redacted as stored; id 0), synchronously inside
+   *  record(): it must return at once (queue its own work) and its errors are ignored. Webhooks listen here. */
+  subscribe(listener: (event: AuditRecord) => void): () => void {
+    this.listeners.push(listener);
+    return () => void this.listeners.splice(this.listeners.indexOf(listener) >>> 0, 1);
+  }
+
+  private notify(row: Row): void {
+    if (!this.listeners.length) return;
+    const event = toRecord(0, row);
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        this.log.error({ err }, 'audit listener failed');
+      }
+    }
   }
 
   /** Resolves once every event recorded so far is in the database and handed to audit.log. Never rejects. */

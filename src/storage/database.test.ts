@@ -135,6 +135,15 @@ describe('queries that differ between SQLite and PostgreSQL', () => {
     await db.destroy();
   });
 
+  it('matches LIKE case-sensitively on both engines, and lower() like lower() without case', async () => {
+    const db = await openDatabase((await newDatabase()).url);
+    await db.insertInto('kv').values([{ key: 'Team/App', value: '' }, { key: 'team/app', value: '' }]).execute();
+    const keys = async (where: ReturnType<typeof sql<boolean>>) => (await db.selectFrom('kv').select('key').where(where).orderBy('key').execute()).map((r) => r.key);
+    expect(await keys(sql<boolean>`key like ${'team/%'}`)).toEqual(['team/app']);
+    expect(await keys(sql<boolean>`lower(key) like lower(${'TEAM/%'})`)).toEqual(['Team/App', 'team/app']);
+    await db.destroy();
+  });
+
   it('upserts with ON CONFLICT on both engines', async () => {
     const db = await openDatabase((await newDatabase()).url);
     for (const value of ['one', 'two']) await db.insertInto('kv').values({ key: 'k', value }).onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute();

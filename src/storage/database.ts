@@ -46,6 +46,8 @@ function sqliteDialect(file: string): Dialect {
   sqlite.pragma('synchronous = FULL'); // a push is acknowledged only once its rows are durable
   sqlite.pragma('busy_timeout = 5000'); // CLI commands may share the file with a running server
   sqlite.pragma('foreign_keys = ON');
+  // LIKE is case-sensitive, as on PostgreSQL; case-insensitive matching is written lower(x) like lower(y).
+  sqlite.pragma('case_sensitive_like = ON');
   cacheStatements(sqlite);
   return new TransactionalSqliteDialect({ database: sqlite });
 }

@@ -31,6 +31,7 @@ function supported(section: Record<string, unknown>): boolean {
 const OPTIONAL_SECTIONS = {
   cleanupPolicies: [{ name: 'keep-last-20', format: 'docker', criteria: { lastDownloaded: 90 } }],
   tasks: [{ name: 'weekly-compact', type: 'blobstore.compact', blobStoreName: 'docker-hub', cron: '0 3 * * 0' }],
+  webhooks: [{ name: 'ci-trigger', url: 'https://ci.example/hooks/wharf', events: ['component', 'asset'], repository: 'platform-latest', secret: '${CI_PW}' }],
 };
 
 async function fullConfig(): Promise<string> {

@@ -3,7 +3,7 @@
 // `npm test` starts one server for the whole PostgreSQL run in test/global-setup.ts and hands its URL to
 // the test workers in WHARF_TEST_PG_URL; startWharf (test/helpers/wharf.ts) asks testDatabaseUrl for a database.
 import { execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -111,6 +111,7 @@ export async function testDatabaseUrl(dataDir: string): Promise<string | undefin
   const baseUrl = process.env.WHARF_TEST_PG_URL;
   if (!baseUrl) throw new Error('WHARF_TEST_DB=postgres but no test server: run through vitest (test/global-setup.ts starts it)');
   const url = await createDatabase(baseUrl);
+  mkdirSync(dataDir, { recursive: true }); // the server would make it; the marker needs it first
   writeFileSync(marker, url);
   return url;
 }

@@ -25,7 +25,14 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  await t?.stop();
+  const s0 = Date.now();
+  const socks = (process as any)._getActiveHandles().filter((h: any) => h.constructor?.name === 'Socket' && h.remotePort).map((h: any) => `${h.localPort}->${h.remotePort} destroyed=${h.destroyed} pending=${h.pending} rs=${h.readableLength} ws=${h.writableLength} parser=${!!h.parser} req=${h._httpMessage ? `${h._httpMessage.req?.method} ${h._httpMessage.req?.url} status=${h._httpMessage.statusCode} headersSent=${h._httpMessage.headersSent} ended=${h._httpMessage.writableEnded} finished=${h._httpMessage.writableFinished} reqComplete=${h._httpMessage.req?.complete}` : '-'}`);
+  console.error('FILLDBG sockets', t.port, upstream.port, socks);
+  const r = t.running;
+  const a0 = Date.now(); await Promise.allSettled(r.apps.map((a) => a.close())); console.error('FILLDBG apps close', Date.now() - a0);
+  const w0 = Date.now(); await r.wharf.close(); console.error('FILLDBG wharf close', Date.now() - w0);
+  await t?.stop().catch(() => {});
+  console.error("FILLDBG stop took", Date.now() - s0);
   await upstream.stop();
 });
 

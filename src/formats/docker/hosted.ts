@@ -7,6 +7,7 @@ import { deleteAssets, ensureComponent, getAsset, putAsset } from '../../reposit
 import type { BlobStore } from '../../storage/blob-store.js';
 import { BlobBeingDeletedError, checkPresent, claimInTx, releaseMark } from '../../storage/blob-marks.js';
 import type { Db } from '../../storage/database.js';
+import type { DownloadRecorder } from '../../repository/downloads.js';
 import { RangeMismatchError, type BlobHandle, type DockerStore, type Manifest, type ManifestInfo, type Page } from './docker-store.js';
 import { OciError } from './errors.js';
 import { parseManifest, type Descriptor } from './manifest.js';
@@ -25,7 +26,11 @@ export class HostedDockerStore implements DockerStore {
    * With `cache`, this store is a proxy's local copy: the proxy writes what the upstream served, so write
    * policies and reference checks (a cached manifest's layers arrive later, if ever) do not apply.
    */
-  constructor(readonly repo: RepositoryConfig, private readonly db: Db, private readonly blobs: BlobStore, private readonly cache = false) {}
+  /** `downloads` records pulls for cleanup's "last downloaded"; a proxy's local cache records its own. */
+  constructor(
+    readonly repo: RepositoryConfig, private readonly db: Db, private readonly blobs: BlobStore, private readonly cache = false,
+    private readonly downloads?: DownloadRecorder,
+  ) {}
 
   private checkWritable(): void {
     if (!this.cache && writePolicy(this.repo) === 'deny') {
@@ -153,6 +158,7 @@ export class HostedDockerStore implements DockerStore {
   async getManifest(image: string, reference: string): Promise<Manifest> {
     const info = await this.statManifest(image, reference);
     const bytes = await manifestCache.get(info.digest, () => this.blobs.read(sha256Of(info.digest)));
+    this.downloads?.mark(this.repo.name, manifestPath(image, reference)); // a GET is a pull; HEAD only checks
     return { ...info, bytes };
   }
 

@@ -2,7 +2,6 @@
 import type { RepositoryConfig } from '../../repository/model.js';
 import { proxySettings } from '../../proxy/config.js';
 import { Upstream } from '../../proxy/upstream.js';
-import { DownloadRecorder } from '../../repository/downloads.js';
 import type { Wharf } from '../../wharf.js';
 import type { DockerStore } from './docker-store.js';
 import { GroupDockerStore } from './group.js';
@@ -10,22 +9,15 @@ import { HostedDockerStore } from './hosted.js';
 import { ProxyDockerStore } from './proxy.js';
 
 const built = new WeakMap<RepositoryConfig, DockerStore>();
-const recorders = new WeakMap<Wharf, DownloadRecorder>();
-
-function recorder(wharf: Wharf): DownloadRecorder {
-  let r = recorders.get(wharf);
-  if (!r) recorders.set(wharf, (r = new DownloadRecorder(wharf.db)));
-  return r;
-}
 
 function build(wharf: Wharf, repo: RepositoryConfig): DockerStore {
   switch (repo.type) {
     case 'hosted':
-      return new HostedDockerStore(repo, wharf.db, wharf.blobStores.get(repo.storage.blobStoreName));
+      return new HostedDockerStore(repo, wharf.db, wharf.blobStores.get(repo.storage.blobStoreName), false, wharf.downloads);
     case 'proxy': {
       const hub = ((repo.dockerProxy as { indexType?: string } | undefined)?.indexType ?? '').toUpperCase() === 'HUB';
       const upstream = new Upstream(proxySettings(repo), wharf.log.child({ repository: repo.name }));
-      return new ProxyDockerStore(repo, wharf.db, wharf.blobStores.get(repo.storage.blobStoreName), upstream, recorder(wharf), hub);
+      return new ProxyDockerStore(repo, wharf.db, wharf.blobStores.get(repo.storage.blobStoreName), upstream, wharf.downloads, hub);
     }
     case 'group':
       return new GroupDockerStore(repo, () => (repo.group?.memberNames ?? [])

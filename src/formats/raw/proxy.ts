@@ -109,11 +109,19 @@ export class ProxyRawStore implements RawStore {
     if (!stream) client.destroy(); // nobody reads it: the cache write alone sets the pace
     const header = (name: string) => (typeof res.headers[name] === 'string' ? res.headers[name] as string : undefined);
     const length = header('content-length');
+    const dbg = (m: string) => process.env.FILLDBG && console.error(`FILLDBG ${Date.now()} ${this.repo.name}/${path} ${m}`);
+    dbg('start');
+    res.body.on('end', () => dbg('upstream end'));
+    cacheInput.on('end', () => dbg('cacheInput end'));
+    client.on('finish', () => dbg('client finish'));
+    client.on('close', () => dbg('client close'));
     const done = (async () => {
       try {
         const staged = await StagedFile.from(this.local.blobs, cacheInput, length === undefined ? undefined : Number(length));
+        dbg('staged');
         const type = header('content-type')?.split(';')[0].trim() || undefined;
         await this.local.store(path, staged, type, { etag: header('etag'), lastModified: header('last-modified') });
+        dbg('stored');
         this.downloads.mark(this.repo.name, path);
         client.end();
       } catch (err) {

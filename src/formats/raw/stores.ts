@@ -1,7 +1,6 @@
 // Builds the RawStore for a repository according to its type, once per configuration object.
 import { proxySettings } from '../../proxy/config.js';
 import { Upstream } from '../../proxy/upstream.js';
-import { DownloadRecorder } from '../../repository/downloads.js';
 import type { RepositoryConfig } from '../../repository/model.js';
 import type { Principal } from '../../security/access.js';
 import type { Wharf } from '../../wharf.js';
@@ -11,21 +10,14 @@ import { ProxyRawStore } from './proxy.js';
 import type { RawStore } from './raw-store.js';
 
 const built = new WeakMap<RepositoryConfig, RawStore>();
-const recorders = new WeakMap<Wharf, DownloadRecorder>();
-
-function recorder(wharf: Wharf): DownloadRecorder {
-  let r = recorders.get(wharf);
-  if (!r) recorders.set(wharf, (r = new DownloadRecorder(wharf.db)));
-  return r;
-}
 
 function build(wharf: Wharf, repo: RepositoryConfig): RawStore {
   const blobs = () => wharf.blobStores.get(repo.storage.blobStoreName);
   switch (repo.type) {
     case 'hosted':
-      return new HostedRawStore(repo, wharf.db, blobs(), recorder(wharf));
+      return new HostedRawStore(repo, wharf.db, blobs(), wharf.downloads);
     case 'proxy':
-      return new ProxyRawStore(repo, wharf.db, blobs(), new Upstream(proxySettings(repo), wharf.log.child({ repository: repo.name })), recorder(wharf));
+      return new ProxyRawStore(repo, wharf.db, blobs(), new Upstream(proxySettings(repo), wharf.log.child({ repository: repo.name })), wharf.downloads);
     case 'group':
       return new GroupRawStore(repo, () => (repo.group?.memberNames ?? [])
         .map((name) => wharf.repositories.get(name))
