@@ -34,7 +34,8 @@ export class Upstream {
   }
 
   private connect(): Promise<{ dispatcher: Dispatcher; auth: TokenAuth }> {
-    this.client ??= import('undici').then(({ Agent, interceptors }) => {
+    // `default` (module.exports): the bundle's chunk of a CommonJS package has no named exports.
+    this.client ??= import('undici').then(({ default: { Agent, interceptors } }) => {
       const timeout = this.settings.timeout * 1000;
       const dispatcher = new Agent({
         connect: {
