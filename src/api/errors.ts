@@ -5,6 +5,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import {
   ConflictError, DeniedError, ForbiddenError, InvalidError, NotFoundError, TooManyRequestsError, UnauthorizedError, UnsupportedError,
 } from '../repository/errors.js';
+import { BlobStoreFullError } from '../storage/blob-store.js';
 
 /** Error class -> HTTP status, first match wins. */
 const TABLE: [new (...args: never[]) => Error, number][] = [
@@ -16,6 +17,9 @@ const TABLE: [new (...args: never[]) => Error, number][] = [
   [UnsupportedError, 405],
   [ConflictError, 409],
   [TooManyRequestsError, 429],
+  // The file system under a blob store is full: 507 Insufficient Storage (WebDAV), as the Docker API answers
+  // it, so clients and monitoring tell "no space" from a bug (docs/decisions/reliability-suite.md).
+  [BlobStoreFullError, 507],
 ];
 
 export const AUTH_CHALLENGE = 'Basic realm="wharf"';
@@ -63,5 +67,8 @@ export function sendApiError(err: unknown, request: FastifyRequest, reply: Fasti
   // A browser UI sends X-Requested-With to avoid the browser's own login dialog (as Nexus does).
   if (status === 401 && request.headers['x-requested-with'] !== 'XMLHttpRequest') reply.header('www-authenticate', AUTH_CHALLENGE);
   if (err instanceof TooManyRequestsError) reply.header('retry-after', String(err.retryAfterSeconds));
+  // An upload refused half-way (full disk, quota) leaves a body nobody reads: closing the connection after the
+  // reply stops the client sending and frees the socket (else close() waits for keepAliveTimeout).
+  if (!request.raw.complete) reply.header('connection', 'close');
   return reply.code(status).type('application/json').send(details === undefined ? { message } : { message, details });
 }

@@ -12,6 +12,7 @@ import { registerRestApi } from '../api/index.js';
 import { registerRepositoryPaths } from './repository-routes.js';
 import { registerUi } from './ui.js';
 import { sendApiError } from '../api/errors.js';
+import { closeSocketsAsResponsesEnd } from './close-on-stop.js';
 
 /**
  * Limits of the HTTP parser. With requestTimeout 0 (uploads), only headersTimeout cuts a client that sends its
@@ -44,6 +45,7 @@ function baseApp(wharf: Wharf, listener: Listener): FastifyInstance {
   app.setErrorHandler((err, request, reply) => sendApiError(err, request, reply));
   registerAuthentication(app, wharf.authenticator, wharf.loginGuard);
   registerHsts(app, listener);
+  closeSocketsAsResponsesEnd(app); // stop() must not wait for keep-alive sockets of responses ending meanwhile
   return app;
 }
 

@@ -5,13 +5,29 @@ import type { RepositoryConfig } from './model.js';
 
 export class Repositories {
   private byName = new Map<string, RepositoryConfig>();
+  /** Counts this node's own changes, so a background refresh that read the table before one of them is dropped. */
+  private changes = 0;
 
   constructor(private readonly db: Db) {}
 
   /** Reloads every repository from the database. */
   async load(): Promise<void> {
+    this.byName = await this.read();
+  }
+
+  /**
+   * Picks up changes other nodes made (see docs/decisions/scale-out.md). A read that overlapped a change made
+   * here is discarded rather than applied: it might predate that change; the next refresh catches up.
+   */
+  async refresh(): Promise<void> {
+    const before = this.changes;
+    const fresh = await this.read();
+    if (before === this.changes) this.byName = fresh;
+  }
+
+  private async read(): Promise<Map<string, RepositoryConfig>> {
     const rows = await this.db.selectFrom('repositories').select(['config']).execute();
-    this.byName = new Map(rows.map((r) => {
+    return new Map(rows.map((r) => {
       const config = JSON.parse(r.config) as RepositoryConfig;
       return [config.name, config];
     }));
@@ -36,6 +52,7 @@ export class Repositories {
       .values({ name: config.name, format: config.format, type: config.type, config: json, created_at: now, updated_at: now })
       .onConflict((oc) => oc.column('name').doUpdateSet({ format: config.format, type: config.type, config: json, updated_at: now }))
       .execute();
+    this.changes++;
     this.byName.set(config.name, config);
     return true;
   }
@@ -50,6 +67,7 @@ export class Repositories {
       await tx.deleteFrom('upload_sessions').where('repository', '=', name).execute();
       await tx.deleteFrom('repositories').where('name', '=', name).execute();
     });
+    this.changes++;
     this.byName.delete(name);
   }
 }

@@ -61,6 +61,8 @@ export class StaticUpstream {
   readonly files = new Map<string, Buffer>();
   readonly hits = new Map<string, number>();
   readonly conditional: string[] = [];
+  /** Paths whose body stops half-way until the promise settles (a slow upstream). */
+  readonly holds = new Map<string, Promise<void>>();
   private server: import('node:http').Server | undefined;
   port = 0;
 
@@ -88,8 +90,14 @@ export class StaticUpstream {
       res.writeHead(200, { etag, 'content-length': body.length, 'content-type': path.endsWith('.txt') ? 'text/plain' : 'application/octet-stream' });
       // In chunks, so a large file takes a moment and concurrent requests overlap.
       let offset = 0;
+      let hold = this.holds.get(path);
       const next = () => {
         while (offset < body.length) {
+          if (hold && offset >= body.length / 2) {
+            void hold.then(next);
+            hold = undefined;
+            return;
+          }
           const chunk = body.subarray(offset, offset + 65536);
           offset += chunk.length;
           if (!res.write(chunk)) return void res.once('drain', next);

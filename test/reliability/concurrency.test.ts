@@ -5,10 +5,11 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { corruptBlobFiles, corruptServed, dockerContent, filesUnder, sqliteIntegrity } from '../helpers/integrity.js';
-import { blob, digestOf, type Blob } from '../helpers/oci.js';
+import { blob, digestOf, imageManifest, type Blob } from '../helpers/oci.js';
 import { describe as described, makeImage, pushBlob, putManifest, v2, type CallOptions } from '../helpers/registry.js';
 import { startWharf, type TestWharf } from '../helpers/wharf.js';
 import { onPostgres, queryTestDatabase } from '../helpers/postgres.js';
+import { taskTypes } from '../../src/tasks/types/index.js';
 
 let wharf: TestWharf;
 const dbFile = () => join(wharf.dataDir, 'db', 'wharf.sqlite');
@@ -112,9 +113,108 @@ describe('concurrency', { timeout: 120_000 }, () => {
     for (const image of images) expect((await call(`${name}/manifests/${image.manifest.digest}`, { method: 'HEAD' })).status).toBe(200);
   });
 
-  // GC marks unreferenced blobs while pushes reference them again (src/tasks/types/repository-docker-gc.ts is being
-  // written alongside this suite); the race to cover is a layer uploaded, then GC, then the manifest that uses it.
-  it.todo('runs Docker GC while pushes are in flight without losing a blob a new manifest references');
+  // The races of online GC (docs/decisions/online-gc.md): a layer uploaded or HEAD-checked, then GC, then the
+  // manifest that uses it; and bytes marked (or being deleted by compaction) that a new push re-uses. GC runs
+  // with no grace period, the harshest setting: a manifest PUT may then be refused (MANIFEST_BLOB_UNKNOWN) and
+  // the client pushes again, but an acknowledged manifest must never lose a blob.
+  it('runs GC and compaction in a loop while images sharing layers are pushed, losing nothing acknowledged', async () => {
+    const name = 'docker-hosted/gc-race';
+    const shared = Array.from({ length: 3 }, () => blob(randomBytes(150_000)));
+    const images = Array.from({ length: 40 }, (_, i) => {
+      const config = blob(JSON.stringify({ architecture: 'amd64', os: 'linux', gcRace: i }));
+      const layers = [shared[i % 3], shared[(i + 1) % 3], blob(randomBytes(20_000 + i))];
+      return { tag: `v${i}`, config, layers, manifest: imageManifest(config, layers) };
+    });
+    // Garbage the pushes will re-use: an image over the shared layers whose tag is gone.
+    const old = images[0];
+    for (const b of [old.config, ...old.layers]) await pushBlob(wharf, name, b);
+    expect((await putManifest(wharf, name, 'old', old.manifest)).status).toBe(201);
+    expect((await call(`${name}/manifests/old`, { method: 'DELETE' })).status).toBe(202);
+
+    const running = wharf.running.wharf;
+    const task = (type: string, properties: Record<string, unknown>) =>
+      taskTypes[type].run({ wharf: running, properties, log: () => {}, signal: new AbortController().signal });
+    const ROUNDS = 6;
+    let pushing = true;
+    let gcRounds = 0;
+    let gcWork = 0;
+    const collector = (async () => {
+      while (pushing) {
+        const gc = await task('repository.docker.gc', { repositoryName: 'docker-hosted', graceMinutes: 0 });
+        if (!/^removed 0 manifests, 0 blobs; marked 0 /.test(gc)) gcWork++;
+        await task('blobstore.compact', { blobStoreName: 'default' });
+        gcRounds++;
+      }
+    })();
+
+    // As a client pushes: HEAD each blob, upload the missing ones, PUT the manifest; start again when refused.
+    type Image = typeof images[number];
+    const acknowledged = new Map<string, Image>(); // tag -> image
+    const untagged = new Set<string>();
+    let refusals = 0;
+    const pushOne = async (image: Image, tag: string) => {
+      for (let attempt = 0; attempt < 20 && !acknowledged.has(tag); attempt++) {
+        for (const b of [image.config, ...image.layers]) {
+          if ((await call(`${name}/blobs/${b.digest}`, { method: 'HEAD' })).status === 200) continue;
+          const up = await call(`${name}/blobs/uploads/?digest=${b.digest}`, { method: 'POST', body: b.bytes });
+          expect(up.status, await described(up)).toBe(201);
+        }
+        const res = await putManifest(wharf, name, tag, image.manifest);
+        if (res.status === 201) return void acknowledged.set(tag, image);
+        const body = await res.text();
+        expect(res.status, body).toBe(400);
+        expect(body).toMatch(/MANIFEST_BLOB_UNKNOWN|BLOB_UNKNOWN/);
+        refusals++;
+      }
+    };
+    // Four clients push every image, then go on pushing known images under new tags (HEAD finds their blobs,
+    // which GC may be collecting meanwhile) until GC has run ROUNDS times during the pushes.
+    const queue = images.slice(1);
+    const tried: [Image, string][] = [];
+    await Promise.all(Array.from({ length: 4 }, async (_, worker) => {
+      for (let n = 0; queue.length || gcRounds < ROUNDS; n++) {
+        const next = queue.shift();
+        const image = next ?? images[1 + ((worker * 7 + n * 5) % (images.length - 1))];
+        const tag = next ? next.tag : `again-${worker}-${n}`;
+        tried.push([image, tag]);
+        await pushOne(image, tag);
+        // Every third push is untagged again right away: more garbage for GC while the others push.
+        if (n % 3 === 2 && acknowledged.has(tag)) {
+          expect((await call(`${name}/manifests/${tag}`, { method: 'DELETE' })).status).toBe(202);
+          untagged.add(tag);
+        }
+      }
+    })).finally(() => { pushing = false; });
+    await collector;
+    console.log(`GC race: ${tried.length} pushes during ${gcRounds} GC+compact rounds (${gcWork} found garbage); ${refusals} manifest PUT(s) refused and pushed again; ${acknowledged.size} acknowledged`);
+    expect(gcWork).toBeGreaterThan(1);
+
+    // With no grace period GC may beat a client to its manifest again and again (that is what the grace period
+    // is for), and the client gives up after 20 tries. Once GC stops, each of those goes in: nothing half-done blocks it.
+    expect(acknowledged.size).toBeGreaterThan(0);
+    for (const [image, tag] of tried.filter(([, tag]) => !acknowledged.has(tag))) await pushOne(image, tag);
+    expect(tried.filter(([, tag]) => !acknowledged.has(tag))).toEqual([]);
+
+    // Every acknowledged image that is still tagged pulls with the bytes of its digests.
+    for (const [tag, image] of [...acknowledged].filter(([tag]) => !untagged.has(tag))) {
+      const m = await call(`${name}/manifests/${tag}`, { headers: { accept: 'application/vnd.oci.image.manifest.v1+json' } });
+      expect(m.status, await described(m)).toBe(200);
+      expect(digestOf(Buffer.from(await m.arrayBuffer()))).toBe(image.manifest.digest);
+      for (const b of [image.config, ...image.layers]) {
+        const got = await call(`${name}/blobs/${b.digest}`);
+        expect(got.status, `${tag} ${b.digest}`).toBe(200);
+        expect(digestOf(Buffer.from(await got.arrayBuffer()))).toBe(b.digest);
+      }
+    }
+    // No manifest references a blob the repository lost, no referenced bytes are marked for deletion.
+    const dangling = await query(`SELECT m.path, r.digest FROM asset_refs r JOIN assets m ON m.id = r.asset_id
+      WHERE m.repository = 'docker-hosted' AND m.kind = 'docker.manifest' AND r.kind = 'blob' AND NOT EXISTS
+      (SELECT 1 FROM assets b WHERE b.repository = m.repository AND b.kind = 'docker.blob' AND 'sha256:' || b.sha256 = r.digest)`);
+    expect(dangling).toEqual([]);
+    const markedButUsed = await query(`SELECT k.sha256 FROM blob_marks k WHERE EXISTS (SELECT 1 FROM assets a WHERE a.sha256 = k.sha256)`);
+    expect(markedButUsed).toEqual([]);
+    expect(await corruptServed(wharf.url, (await dockerContent(wharf.dataDir)).filter((c) => c.repository === 'docker-hosted'))).toEqual([]);
+  });
 
   it('leaves a database that passes the integrity check and serves only bytes matching their digests', async () => {
     if (!onPostgres) expect(sqliteIntegrity(dbFile())).toBe('ok'); // a SQLite file check; PostgreSQL's storage is the server's

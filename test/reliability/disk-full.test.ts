@@ -1,6 +1,7 @@
 // Disk full: a blob store on a 24 MiB tmpfs. Pushes that do not fit fail quickly with an OCI error (507
 // INSUFFICIENT_STORAGE), the server keeps serving, stored images stay intact, and the space of the refused
-// uploads comes back at once. Mounting needs root (CI runs as root); elsewhere the file is skipped, saying so.
+// uploads comes back at once (raw PUTs answer 507 too, in the REST error shape). Mounting needs root (CI runs
+// as root); elsewhere the file is skipped, saying so.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { skopeo, TempDirs } from '../helpers/images.js';
 import { blob, digestOf } from '../helpers/oci.js';
 import { describe as described, expectOciError, makeImage, pushImage, putManifest, v2, type Image } from '../helpers/registry.js';
 import { mulberry32, seededLayout } from '../helpers/seeded.js';
+import { curl } from '../raw/helpers.js';
 import { ADMIN_PASSWORD, adminAuth, startWharf, type TestWharf } from '../helpers/wharf.js';
 
 const MIB = 1024 * 1024;
@@ -50,6 +52,7 @@ beforeAll(async () => {
       `  - { name: small, type: file, path: ${mountPoint} }`,
       'repositories:',
       '  - { name: tiny, format: docker, type: hosted, storage: { blobStoreName: small, writePolicy: allow } }',
+      '  - { name: tinyraw, format: raw, type: hosted, storage: { blobStoreName: small, writePolicy: allow } }',
     ].join('\n') + '\n',
   });
   stored = await pushImage(wharf, 'tiny/app', '1.0', makeImage('stored before the disk filled up', {}));
@@ -76,6 +79,20 @@ describe.skipIf(!mounted)('disk full: a blob store on a 24 MiB file system', { t
     await expectSpaceBack(before);
     expect((await v2(wharf, `tiny/big/blobs/${big.digest}`, { method: 'HEAD' })).status).toBe(404);
     expect(await filesUnder(join(mountPoint, 'uploads'))).toEqual([]);
+  });
+
+  it('refuses a raw PUT that does not fit with 507 and a REST error naming the store, and frees its space', async () => {
+    const before = await free();
+    const file = join(await dirs.make('wharf-raw-full-'), 'big.bin');
+    await writeFile(file, randomBytes(40 * MIB));
+    // curl, as a raw client would upload: the refusal comes while it is still sending.
+    const out = await curl(['-u', `admin:${ADMIN_PASSWORD}`, '-T', file, `${wharf.url}/repository/tinyraw/big.bin`]);
+    expect(out.status, out.body + out.stderr).toBe(507);
+    expect(JSON.parse(out.body).message).toMatch(/blob store small has no space left/);
+    await expectSpaceBack(before);
+    expect((await fetch(`${wharf.url}/repository/tinyraw/big.bin`, { headers: { authorization: adminAuth } })).status).toBe(404);
+    expect(await filesUnder(join(mountPoint, 'uploads'))).toEqual([]);
+    expect(await filesUnder(join(mountPoint, 'tmp'))).toEqual([]);
   });
 
   it('refuses a chunk that does not fit, drops the partial upload, and the session then reads as unknown', async () => {

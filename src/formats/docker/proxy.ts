@@ -140,7 +140,7 @@ export class ProxyDockerStore implements DockerStore {
         if (res.statusCode === 404) this.rememberMissing(`blob:${digest}`);
         throw new NotFoundError('blob', `blob ${digest} not found upstream (${res.statusCode})`);
       }
-      const { client, cacheInput } = teeForCache(res.body);
+      const { client, cacheInput, finish } = teeForCache(res.body);
       handOver({ size: Number(res.headers['content-length']), client });
       const id = randomUUID();
       try {
@@ -149,7 +149,7 @@ export class ProxyDockerStore implements DockerStore {
         const blob = await this.blobs.commitUpload(id, hex); // throws on a digest mismatch: nothing cached
         await this.local.recordBlob(digest, blob.size);
         this.downloads.mark(this.repo.name, blobPath(digest));
-        client.end();
+        finish(); // the last bytes go out once the cached copy matched its digest
       } catch (err) {
         await this.blobs.cancelUpload(id);
         client.destroy(err as Error);

@@ -105,25 +105,17 @@ export class ProxyRawStore implements RawStore {
 
   /** Writes an upstream response into the cache; `file` streams it to the caller at the same time when asked. */
   private fill(path: string, res: UpstreamResponse, stream: boolean): { file: RawFile; done: Promise<void> } {
-    const { client, cacheInput } = teeForCache(res.body);
+    const { client, cacheInput, finish } = teeForCache(res.body);
     if (!stream) client.destroy(); // nobody reads it: the cache write alone sets the pace
     const header = (name: string) => (typeof res.headers[name] === 'string' ? res.headers[name] as string : undefined);
     const length = header('content-length');
-    const dbg = (m: string) => process.env.FILLDBG && console.error(`FILLDBG ${Date.now()} ${this.repo.name}/${path} ${m}`);
-    dbg('start');
-    res.body.on('end', () => dbg('upstream end'));
-    cacheInput.on('end', () => dbg('cacheInput end'));
-    client.on('finish', () => dbg('client finish'));
-    client.on('close', () => dbg('client close'));
     const done = (async () => {
       try {
         const staged = await StagedFile.from(this.local.blobs, cacheInput, length === undefined ? undefined : Number(length));
-        dbg('staged');
         const type = header('content-type')?.split(';')[0].trim() || undefined;
         await this.local.store(path, staged, type, { etag: header('etag'), lastModified: header('last-modified') });
-        dbg('stored');
         this.downloads.mark(this.repo.name, path);
-        client.end();
+        finish(); // the last bytes go out once the cache holds the file
       } catch (err) {
         client.destroy(err as Error);
         throw err;
