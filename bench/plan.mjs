@@ -4,7 +4,9 @@ import { parseArgs } from 'node:util';
 import { MiB } from './client.mjs';
 
 export const { values: opts } = parseArgs({
-  options: { quick: { type: 'boolean' }, out: { type: 'string' }, 'no-pin': { type: 'boolean' }, 'no-build': { type: 'boolean' } },
+  options: {
+    quick: { type: 'boolean' }, out: { type: 'string' }, 'no-pin': { type: 'boolean' }, 'no-build': { type: 'boolean' }, entry: { type: 'string' },
+  },
 });
 export const quick = Boolean(opts.quick);
 // Blob sizes, smallest first; the last is "the 1 GiB blob" of the targets, the middle one the reference for
@@ -22,6 +24,7 @@ export const TAGS = quick ? 1000 : 10_000; // tags of one image, for the tags li
 export const REPOS = quick ? 1000 : 10_000; // repositories, for the catalog
 export const LISTS = quick ? 5 : 15; // timed tags-list and catalog reads per server; median reported
 export const CATALOG_PAGE = 1000; // n= of the catalog walk (Link pages), as a client pages through it
+export const WARM = 10; // warm proxy pulls and hosted pulls from Wharf, alternating; median reported
 export const COLD = 3; // cold proxy pulls (each a blob the proxy never saw) against direct pulls from the upstream
 export const STARTS = 5;
 export const SETTLE_MS = quick ? 1000 : 3000; // pause after `sync` before a push of ≥ 100 MiB: lets the (virtual) disk drain its cache

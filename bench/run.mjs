@@ -1,17 +1,17 @@
 // Wharf vs Distribution (Debian's docker-registry), side by side on loopback, in one run.
-//   npm run bench [-- --quick] [-- --out FILE] [-- --no-pin] [-- --no-build]
+//   npm run bench [-- --quick] [-- --out FILE] [-- --no-pin] [-- --no-build] [-- --entry FILE]
 // Prints Markdown tables of Wharf/Distribution ratios and writes them to bench/results/<date>.md, with a PNG
 // chart of the same ratios next to it. See bench/README.md for what each figure means and how the run is
 // kept fair.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, writeSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { MiB, Registry, MANIFEST_ACCEPT, makeBlob, request } from './client.mjs';
 import { load } from './load.mjs';
 import {
   BIG, CATALOG_PAGE, CHUNK, COLD, CONNECTIONS, IMAGE, LISTS, LOAD_SECONDS, ORDER, PROXIED, PULLS, PUSHES, REPOS, REPO_PREFIX,
-  SETTLE_MS, SIZES, STARTS, TAGS, TAG_IMAGE, WARMUP_SECONDS, median, opts, quick, size, wharfConfig,
+  SETTLE_MS, SIZES, STARTS, TAGS, TAG_IMAGE, WARM, WARMUP_SECONDS, median, opts, quick, size, wharfConfig,
 } from './plan.mjs';
 import { markdown, writeChart } from './report.mjs';
 import { buildSections } from './sections.mjs';
@@ -20,6 +20,7 @@ import { ROOT, cpuSeconds, diskReadBytes, kinds, killAll, memory, stop } from '.
 import { wrk } from './wrk.mjs';
 
 const work = join(ROOT, 'bench', 'work', `run-${process.pid}`);
+const entry = opts.entry && resolve(opts.entry); // Wharf's start script, when not bin/wharf.js
 const began = performance.now();
 const log = (...a) => console.error(`[bench +${((performance.now() - began) / 1000).toFixed(0)}s]`, ...a);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -83,7 +84,8 @@ function machine() {
     if (git('status', '--porcelain', '--', 'src', 'package.json')) commit += ' + uncommitted changes';
   } catch { /* not a checkout */ }
   return `nproc ${os.availableParallelism()}, ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Linux ${os.release()}, `
-    + `Node ${process.version}, Distribution ${dist}, Wharf ${wharfVersion}${commit ? ` (${commit})` : ''}`;
+    + `Node ${process.version}, Distribution ${dist}, Wharf ${wharfVersion}${commit ? ` (${commit})` : ''}`
+    + (entry ? ` run from ${relative(ROOT, entry)}` : '');
 }
 
 /** What the disk allows: `blob` written to a file and fsynced, as both servers do before answering a push (MB/s). */
@@ -133,7 +135,7 @@ async function main() {
   // Distribution first: it is the upstream of Wharf's proxy repository.
   const srv = {};
   for (const k of ORDER) {
-    const s = await kinds[k].start(join(work, k), serverCpu, k === 'wharf' ? { config: wharfConfig(srv.distribution.base) } : {});
+    const s = await kinds[k].start(join(work, k), serverCpu, k === 'wharf' ? { config: wharfConfig(srv.distribution.base), entry } : {});
     srv[k] = { ...s, reg: new Registry(s.base, s.auth), pid: s.child.pid };
   }
   await sleep(2000);
@@ -166,7 +168,7 @@ async function main() {
 async function measureStarts(R, serverCpu) {
   for (let i = 0; i < STARTS; i++) {
     for (const k of ORDER) {
-      const s = await kinds[k].start(join(work, `${k}-start-${i}`), serverCpu);
+      const s = await kinds[k].start(join(work, `${k}-start-${i}`), serverCpu, { entry });
       (R[k].starts ??= []).push(s.startMs);
       await stop(s.child);
     }
@@ -293,7 +295,7 @@ async function measureListings(R, each) {
  *  to the client's CPU so that the proxying Wharf has its core to itself, as with a remote upstream; the
  *  direct pulls run under the same placement. */
 async function measureProxy(R, srv, serverCpu, blobs) {
-  const P = (R.proxy = { cold: [], warm: [], hosted: [] });
+  const P = (R.proxy = { cold: [], warm: [], hosted: [], warmCpu: 0, hostedCpu: 0 });
   const repin = (cpu) => serverCpu !== undefined && spawnSync('taskset', ['-a', '-p', '-c', String(cpu), String(srv.distribution.pid)], { stdio: 'ignore' });
   const upstream = srv.distribution.reg;
   const wharf = srv.wharf.reg;
@@ -315,14 +317,16 @@ async function measureProxy(R, srv, serverCpu, blobs) {
   const [cached, hosted] = [blobs.cold[0], blobs.pushes.get(BIG)[0]];
   await wharf.pull(PROXIED, cached);
   await wharf.pull(IMAGE, hosted);
-  for (let rep = 0; rep < PULLS(BIG); rep++) {
+  for (let rep = 0; rep < WARM; rep++) {
     for (const via of rep % 2 ? ['hosted', 'warm'] : ['warm', 'hosted']) {
+      const cpu = cpuSeconds(srv.wharf.pid);
       const secs = via === 'warm' ? await wharf.pull(PROXIED, cached) : await wharf.pull(IMAGE, hosted);
       P[via].push(cached.size / secs / 1e6);
+      P[`${via}Cpu`] += (cpuSeconds(srv.wharf.pid) - cpu) / (cached.size / 2 ** 30) / WARM;
     }
   }
   Object.assign(P, { warmSize: cached.size, warmMbps: median(P.warm), hostedMbps: median(P.hosted) });
-  log(`proxy warm ${P.warm.map((v) => v.toFixed(0)).join(', ')} MB/s, hosted ${P.hosted.map((v) => v.toFixed(0)).join(', ')} MB/s`);
+  log(`proxy warm ${P.warm.map((v) => v.toFixed(0)).join(', ')} MB/s, hosted ${P.hosted.map((v) => v.toFixed(0)).join(', ')} MB/s; CPU ${P.warmCpu.toFixed(2)} vs ${P.hostedCpu.toFixed(2)} s/GiB`);
   repin(serverCpu);
 }
 

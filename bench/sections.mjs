@@ -44,6 +44,7 @@ export function buildSections(R) {
   const proxy = [
     { name: `warm proxy pull vs hosted pull, ${size(P.warmSize)}, median of ${P.warm.length} (MB/s)`, w: P.warmMbps, d: P.hostedMbps, dec: 0, better: 'higher',
       target: '≥ 0.9× hosted', met: P.warmMbps >= 0.9 * P.hostedMbps, goal: 0.9 },
+    { name: `warm proxy pull vs hosted pull: server CPU time per GiB, mean (s)`, w: P.warmCpu, d: P.hostedCpu, dec: 2, better: 'lower' },
     { name: `cold proxy pull vs direct from upstream, ${coldSize}: time to first byte, median of ${P.cold.length} (ms)`,
       w: coldMedian('proxy', 'ttfb') * 1000, d: coldMedian('direct', 'ttfb') * 1000, dec: 1, better: 'lower' },
     { name: `cold proxy pull vs direct from upstream, ${coldSize}: total, median of ${P.cold.length} (ms)`,

@@ -91,17 +91,18 @@ export function diskReadBytes(pid) {
 }
 
 /** How to run each server. `start(dir, cpu)` returns a running server on a fresh port with its data in `dir`.
- *  Wharf also takes `{ config }`: the text of the wharf.yaml written into its data directory first. */
+ *  Wharf also takes `{ config, entry }`: the text of the wharf.yaml written into its data directory first,
+ *  and the script to run instead of bin/wharf.js. */
 export const kinds = {
   wharf: {
     label: 'Wharf',
-    async start(dir, cpu, { config } = {}) {
+    async start(dir, cpu, { config, entry } = {}) {
       mkdirSync(dir, { recursive: true });
       if (config !== undefined) writeFileSync(join(dir, 'wharf.yaml'), config);
       const port = await freePort();
       const logFile = join(dir, '..', `${dir.split('/').at(-1)}.log`);
       const t0 = performance.now();
-      const child = spawnTracked(process.execPath, [process.env.BENCH_TMP_ENTRY ?? join(ROOT, 'bin', 'wharf.js'), 'serve'], {
+      const child = spawnTracked(process.execPath, [entry ?? join(ROOT, 'bin', 'wharf.js'), 'serve'], {
         cpu, logFile,
         // warn: like Distribution below, no per-request access log (Wharf's default 'info' logs every request).
         env: { WHARF_DATA: dir, WHARF_PORT: String(port), WHARF_HOST: '127.0.0.1', WHARF_ADMIN_PASSWORD: ADMIN_PASSWORD, WHARF_LOG_LEVEL: 'warn' },
