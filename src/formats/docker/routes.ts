@@ -1,6 +1,7 @@
 // The Docker Registry HTTP API V2 / OCI Distribution endpoints: one catch-all route under /v2/ that
 // parses the path, resolves the repository (target.ts), checks access and calls one handler.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { settleBody } from '../../http/request-body.js';
 import { authorize, type Action } from '../../security/access.js';
 import type { Wharf } from '../../wharf.js';
 import { catalog } from './catalog.js';
@@ -40,7 +41,8 @@ export function registerV2(app: FastifyInstance, wharf: Wharf, fixed?: string): 
     // Bodies are streamed by the handlers themselves: no parsing, no buffering, no size limit here.
     v2.removeAllContentTypeParsers();
     v2.addContentTypeParser('*', (_request, _payload, done) => done(null));
-    v2.setErrorHandler((err, request, reply) => {
+    v2.setErrorHandler(async (err, request, reply) => {
+      await settleBody(request); // a refused upload: let the client finish sending so it reads the reason
       if (toOciError(err).code === 'UNAUTHORIZED' && !reply.hasHeader('www-authenticate')) {
         const parsed = parseV2Path((request.params as { '*'?: string })['*'] ?? '');
         const scope = parsed ? `repository:${parsed.name}:${scopeActions(request.method)}`

@@ -1,6 +1,7 @@
 // Blob uploads (OCI end-4a/4b/5/6/11/13): single POST, monolithic PUT, chunked PATCH with Content-Range,
 // status, cancel, and cross-repository mount.
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { uploadBody } from '../../../http/request-body.js';
 import { authorize } from '../../../security/access.js';
 import { RangeMismatchError } from '../docker-store.js';
 import { OciError } from '../errors.js';
@@ -40,7 +41,7 @@ function chunkStart(request: FastifyRequest): number | undefined {
 async function append(ctx: DockerContext, request: FastifyRequest, reply: FastifyReply, id: string): Promise<number | undefined> {
   const start = chunkStart(request);
   try {
-    return await ctx.target.store.appendUpload(ctx.target.image, id, request.raw, start);
+    return await ctx.target.store.appendUpload(ctx.target.image, id, uploadBody(request), start);
   } catch (err) {
     if (!(err instanceof RangeMismatchError)) throw err;
     request.raw.resume(); // drain what the client still sends
@@ -80,7 +81,7 @@ export const startUpload: Handler = async (ctx, request, reply) => {
   const id = await target.store.startUpload(target.image);
   if (q.digest) {
     try {
-      if (hasBody(request)) await target.store.appendUpload(target.image, id, request.raw);
+      if (hasBody(request)) await target.store.appendUpload(target.image, id, uploadBody(request));
       await target.store.completeUpload(target.image, id, q.digest);
     } catch (err) {
       // The client never learnt this session's id, so nobody else could ever finish or cancel it.
