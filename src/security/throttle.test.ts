@@ -66,6 +66,7 @@ describe('LoginThrottle', () => {
 describe('addressKey', () => {
   it('keeps IPv4 (also IPv4-mapped) and reduces IPv6 to its /64', () => {
     expect(addressKey('192.0.2.1')).toBe('192.0.2.1');
+    expect(addressKey(undefined)).toBe('unknown'); // the client's socket closed before the login was checked
     expect(addressKey('::ffff:192.0.2.1')).toBe('192.0.2.1');
     expect(addressKey('::1')).toBe('0:0:0:0::/64');
     expect(addressKey('fe80::1%eth0')).toBe('fe80:0:0:0::/64');

@@ -37,7 +37,9 @@ interface Entry {
 
 /** The key an address is counted under: IPv4 as is (also when IPv4-mapped), IPv6 by its /64, which one
  *  client usually owns whole. */
-export function addressKey(ip: string): string {
+export function addressKey(ip: string | undefined): string {
+  // A socket closed before the request was handled has no address any more: all such requests share one key.
+  if (!ip) return 'unknown';
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
   if (mapped) return mapped[1];
   if (!ip.includes(':')) return ip;
