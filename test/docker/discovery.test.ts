@@ -11,7 +11,9 @@ const tags = ['latest', 'b', '1.0', 'a', '10', 'B_2', '2', 'a-1', 'z'];
 const sorted = [...tags].sort();
 
 beforeAll(async () => {
-  t = await startWharf({ config: hostedConfig({ hosted: {}, reg: {}, 'reg-b': {} }) });
+  // `regs` merges two members whose names interleave and overlap, so its catalog pages draw on both.
+  const group = '  - { name: regs, format: docker, type: group, group: { memberNames: [reg, reg-b] } }\n';
+  t = await startWharf({ config: hostedConfig({ hosted: {}, reg: {}, 'reg-b': {} }) + group });
   const image = await pushImage(t, name, tags[0], makeImage('tags'));
   for (const tag of tags.slice(1)) await pushManifest(t, name, tag, image.manifest);
 });
@@ -85,10 +87,12 @@ describe('tags list', () => {
 });
 
 describe('catalog', () => {
-  const images = ['hosted/list/app', 'reg/x', 'reg/y', 'reg-b/y'];
+  const pushed = ['hosted/list/app', 'reg/x', 'reg/y', 'reg-b/a', 'reg-b/y'];
+  // The group lists each name once, whichever members hold it.
+  const images = [...pushed, 'regs/a', 'regs/x', 'regs/y'];
 
   beforeAll(async () => {
-    for (const image of images.slice(1)) await pushImage(t, image, 'v1', makeImage(`catalog ${image}`));
+    for (const image of pushed.slice(1)) await pushImage(t, image, 'v1', makeImage(`catalog ${image}`));
   });
 
   it('lists every image under its path-routed name, sorted', async () => {
@@ -100,7 +104,7 @@ describe('catalog', () => {
 
   it('pages with n, last and Link across repositories', async () => {
     const all = [...images].sort();
-    for (const n of [1, 2, 3]) {
+    for (const n of [1, 2, 3, 5]) {
       const { pages } = await allPages(`_catalog?n=${n}`, 'repositories');
       expect(pages.flat(), `n=${n}`).toEqual(all);
       expect(pages.slice(0, -1).every((p) => p.length === n)).toBe(true);

@@ -155,16 +155,23 @@ export class GroupDockerStore implements DockerStore {
   }
 
   async images(n: number, last?: string): Promise<Page> {
-    const all = (await this.merged((m) => m.images(Number.MAX_SAFE_INTEGER, last))) ?? [];
-    return { items: all.slice(0, n), more: all.length > n };
+    // Each member's first n names after `last` hold the union's first n, so no member lists all its names.
+    const pages = await this.settled((m) => m.images(n, last));
+    const all = [...new Set(pages.flatMap((p) => p.items))].sort();
+    return { items: all.slice(0, n), more: all.length > n || pages.some((p) => p.more) };
   }
 
   /** Sorted union of every member's page; undefined when no member knows the name. */
   private async merged(fn: (m: DockerStore) => Promise<Page>): Promise<string[] | undefined> {
-    const results = await Promise.allSettled(this.members().map(fn));
-    const ok = results.filter((r): r is PromiseFulfilledResult<Page> => r.status === 'fulfilled');
+    const ok = await this.settled(fn);
     if (!ok.length) return undefined;
-    return [...new Set(ok.flatMap((r) => r.value.items))].sort();
+    return [...new Set(ok.flatMap((p) => p.items))].sort();
+  }
+
+  /** The pages of the members that answered; a failing member is left out, as if it listed nothing. */
+  private async settled(fn: (m: DockerStore) => Promise<Page>): Promise<Page[]> {
+    const results = await Promise.allSettled(this.members().map(fn));
+    return results.filter((r): r is PromiseFulfilledResult<Page> => r.status === 'fulfilled').map((r) => r.value);
   }
 
   async referrers(image: string, digest: string, artifactType?: string): Promise<Descriptor[]> {
