@@ -12,6 +12,7 @@ import { Authenticator } from './security/authenticate.js';
 import { Signer } from './security/signer.js';
 import { LdapRealm } from './security/ldap.js';
 import type { LdapSettings } from './config/schema.js';
+import type { LdapServerExtras } from './security/ldap-nexus.js';
 import { join } from 'node:path';
 import { Audit } from './security/audit.js';
 import { LoginGuard } from './security/login-guard.js';
@@ -32,6 +33,8 @@ export interface ServerSettings {
   realms: string[];
   /** The LDAP realm's directory (wharf.yaml security.ldap), with its bindPassword. */
   ldap?: LdapSettings;
+  /** What the REST API's LDAP server (api/security-ldap.ts) has beyond `ldap`: its name, and Nexus fields kept but unused. */
+  ldapServer?: LdapServerExtras;
 }
 
 export interface Wharf {
@@ -93,7 +96,7 @@ export async function openWharf(settings: Settings, log: Logger = pino({ level: 
       await repositories.load();
       await roles.load();
       const kv = await db.selectFrom('kv').selectAll().where('key', '=', 'server').executeTakeFirst();
-      if (kv) Object.assign(wharf.server, JSON.parse(kv.value));
+      if (kv) Object.assign(wharf.server, { ldap: undefined, ldapServer: undefined }, JSON.parse(kv.value)); // a deleted LDAP server is absent from the JSON
     },
     async close() {
       await wharf.lifecycle.scheduler.close(); // running tasks record their outcome while the database is open

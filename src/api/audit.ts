@@ -19,7 +19,7 @@ const AuditEventSchema = Type.Object({
   id: Type.Integer(),
   timestamp: Type.String({ format: 'date-time' }),
   userId: Type.String({ description: 'Who: the user, the name a failed login tried, anonymous, or system / cli for configuration' }),
-  domain: Type.String({ description: 'security.login, security.user, security.role, security.token, settings, repository, blobstore, repository.content' }),
+  domain: Type.String({ description: 'security.login, security.user, security.role, security.token, security.ldap, settings, repository, blobstore, repository.content' }),
   type: Type.String({ description: 'create, update, delete, push, change-password, login-failed, login-blocked ...' }),
   repository: Type.Union([Type.String(), Type.Null()]),
   object: Type.String({ description: 'What was acted on: a user or role id, a repository name, image:tag, image@digest' }),

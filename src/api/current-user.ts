@@ -14,6 +14,7 @@ export const DOMAIN_ACTIONS: Record<string, string[]> = {
   settings: ['read', 'create', 'update', 'delete'],
   tasks: ['read', 'create', 'update', 'delete', 'start', 'stop'],
   blobstores: ['read', 'create', 'update', 'delete'],
+  ldap: ['read', 'create', 'update', 'delete'],
   audit: ['read'],
   healthcheck: ['read'],
   'repository-admin': ['read', 'add', 'edit', 'delete'],

@@ -13,6 +13,7 @@ import { registerSearchRoutes } from './search.js';
 import { registerPrivilegeRoutes } from './security-privileges.js';
 import { registerRoleRoutes } from './security-roles.js';
 import { registerSettingsRoutes } from './security-settings.js';
+import { registerLdapRoutes } from './security-ldap.js';
 import { registerUserTokenRoutes } from './security-user-tokens.js';
 import { registerUserRoutes } from './security-users.js';
 import { registerAuditRoutes } from './audit.js';
@@ -36,6 +37,7 @@ const RESOURCES: ((app: FastifyInstance, wharf: Wharf) => void)[] = [
   registerRoleRoutes,
   registerPrivilegeRoutes,
   registerSettingsRoutes,
+  registerLdapRoutes,
   registerUserTokenRoutes,
   registerAuditRoutes,
   registerTaskRoutes,

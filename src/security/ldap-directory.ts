@@ -42,6 +42,57 @@ export class LdapDirectory {
     };
   }
 
+  /**
+   * Checks these settings without logging anyone in: connects, binds as the service account (or anonymously)
+   * and reads the user and group base entries. Resolves to what was checked; throws LdapUnavailableError
+   * saying what failed. Closes its connection either way.
+   */
+  async verifyConnection(): Promise<string> {
+    try {
+      for (const base of [this.s.userBaseDn, this.s.groupBaseDn]) {
+        await this.withService((c) => c.search(base, { scope: 'base', attributes: ['1.1'] }))
+          .catch((e: unknown) => {
+            const failure = unavailable(e, 'search');
+            throw new LdapUnavailableError(failure.message.replace(/^search failed/, `reading ${base || 'the root entry'} failed`));
+          });
+      }
+      return `connected to ${this.s.url}, bound ${this.s.bindDn ? `as ${this.s.bindDn}` : 'anonymously'}, and read ${this.s.userBaseDn} and ${this.s.groupBaseDn}`;
+    } finally {
+      await this.close();
+    }
+  }
+
+  /**
+   * Up to `limit` users as these settings map them (id, name, email, groups), to check a mapping before
+   * saving it. One page of a paged search, so a large directory is not read whole. Closes its connection.
+   */
+  async sampleUsers(limit: number): Promise<LdapUser[]> {
+    const s = this.s;
+    try {
+      const filter = new EqualityFilter({ attribute: 'objectClass', value: s.userObjectClass });
+      const attributes = [s.userIdAttribute, s.userEmailAddressAttribute, s.userRealNameAttribute].filter((a): a is string => !!a);
+      const entries = await this.withService(async (c) => {
+        for await (const page of c.searchPaginated(s.userBaseDn, { scope: s.userSubtree ? 'sub' : 'one', filter, attributes, paged: { pageSize: limit } })) {
+          return page.searchEntries.slice(0, limit);
+        }
+        return [];
+      });
+      const users: LdapUser[] = [];
+      for (const entry of entries) {
+        const userId = first(entry, s.userIdAttribute);
+        if (!userId) continue;
+        users.push({
+          userId, dn: entry.dn, groups: await this.groupsOf(entry.dn, userId),
+          email: s.userEmailAddressAttribute && first(entry, s.userEmailAddressAttribute),
+          name: s.userRealNameAttribute && first(entry, s.userRealNameAttribute),
+        });
+      }
+      return users;
+    } finally {
+      await this.close();
+    }
+  }
+
   /** Closes the shared connection. Safe to call twice; a later authenticate() opens a new one. */
   async close(): Promise<void> {
     const client = this.current;

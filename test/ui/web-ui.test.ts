@@ -10,6 +10,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildImage, skopeo, TempDirs, writeImageIndex, type BuiltImage } from '../helpers/images.js';
 import { ADMIN_PASSWORD, adminAuth, startWharf, type TestWharf } from '../helpers/wharf.js';
+import { SERVICE_DN, Slapd, SUFFIX } from '../helpers/slapd.js';
 import { UI_DIR } from '../../src/http/ui.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -220,6 +221,39 @@ describe('web UI', () => {
       if (title === 'System status') await page.getByText('Blob Stores Ready').waitFor();
       expect(await page.getByRole('alert').count()).toBe(0);
       await shot(title.toLowerCase().replace(/ /g, '-'));
+    }
+  });
+
+  it('configures the LDAP server: "Test connection" fails then passes, a field error, then saves', async () => {
+    const slapd = await Slapd.start(temp, 'ui-ldap-pw', [{ uid: 'dora', password: 'dora-pw' }]);
+    try {
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Realms & access' }).click();
+      await page.getByRole('link', { name: 'LDAP server' }).click();
+      await heading('LDAP server').waitFor();
+      const field = (label: string) => page.getByLabel(label, { exact: true });
+      await field('Host').fill('127.0.0.1');
+      await field('Port').fill(String(slapd.port));
+      await field('Search base').fill(SUFFIX);
+      await field('Bind DN').fill(SERVICE_DN);
+      await field('Bind password').fill('wrong-password');
+      await page.getByRole('button', { name: 'Test connection' }).click();
+      await page.getByRole('status').filter({ hasText: /invalid credentials/i }).waitFor();
+      await field('Bind password').fill('ui-ldap-pw');
+      await page.getByRole('button', { name: 'Test connection' }).click();
+      await page.getByRole('status').filter({ hasText: 'Connection OK' }).waitFor();
+      await page.getByRole('button', { name: 'Test user mapping' }).click();
+      await page.getByRole('status').filter({ hasText: '1 user found' }).getByText('dora').waitFor();
+      await field('Member format').fill('member');
+      await page.getByRole('button', { name: 'Create LDAP server' }).click();
+      await page.getByText('must contain ${dn} or ${username}', { exact: true }).waitFor(); // under the field
+      await field('Member format').fill('${dn}');
+      await page.getByRole('button', { name: 'Create LDAP server' }).click();
+      await page.getByText('LDAP server saved.').waitFor();
+      await page.getByText('The LDAP realm is not active').waitFor();
+      expect(await field('Bind password').inputValue()).toBe(''); // never shown back
+      await shot('ldap');
+    } finally {
+      await slapd.stop();
     }
   });
 

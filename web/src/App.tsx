@@ -16,6 +16,7 @@ import { UserForm, Users } from './pages/Users';
 import { RoleForm, Roles } from './pages/Roles';
 import { Privileges } from './pages/Privileges';
 import { SecuritySettings } from './pages/SecuritySettings';
+import { LdapSettings } from './pages/LdapSettings';
 import { ApiTokens } from './pages/ApiTokens';
 import { Audit } from './pages/Audit';
 import { SystemStatus } from './pages/SystemStatus';
@@ -45,6 +46,7 @@ const ROUTES: Route[] = [
   { path: '/admin/roles/:id', page: (p) => <RoleForm id={p.id} />, needs: ['roles', 'read'] },
   { path: '/admin/privileges', page: () => <Privileges />, needs: ['privileges', 'read'] },
   { path: '/admin/security', page: () => <SecuritySettings />, needs: ['settings', 'read'] },
+  { path: '/admin/security/ldap', page: () => <LdapSettings />, needs: ['ldap', 'read'] },
   { path: '/admin/audit', page: () => <Audit />, needs: ['audit', 'read'] },
   { path: '/admin/status', page: () => <SystemStatus />, needs: ['healthcheck', 'read'] },
   { path: '/tokens', page: () => <ApiTokens /> },

@@ -1,7 +1,8 @@
 // Realms and anonymous access: which realms authenticate, in which order, and whether requests without
-// credentials may read. LDAP's connection itself is declared in wharf.yaml (security.ldap).
+// credentials may read. LDAP's server has its own page (LdapSettings.tsx).
 import { useEffect, useState } from 'react';
 import { api } from '../api';
+import { Link } from '../router';
 import { useSession } from '../session';
 import { Checkbox, ErrorNote, PageHeader, Section, useAction, useLoad } from '../ui';
 
@@ -42,7 +43,9 @@ export function SecuritySettings() {
         <Checkbox label="Allow anonymous read and browse" hint="(the nx-anonymous role)" checked={!!anonymous.data?.enabled} onChange={(v) => { if (mayUpdate) void setAnonymous(v); }} />
       </Section>
       <Section title="Active realms" actions={mayUpdate && <button type="button" className="primary" disabled={action.busy} onClick={() => void saveRealms()}>Save realms</button>}>
-        <p className="muted">Realms are tried in this order. LDAP's server, bind account and mappings are set in wharf.yaml under <code>security.ldap</code>.</p>
+        <p className="muted">Realms are tried in this order. {can('ldap', 'read')
+          ? <>LDAP's server, bind account and mappings: <Link to="/admin/security/ldap">LDAP server</Link>.</>
+          : <>LDAP's server, bind account and mappings need the nx-ldap-read privilege to see.</>}</p>
         <ol className="realms">
           {order.map((id, i) => (
             <li key={id}>
