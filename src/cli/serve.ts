@@ -12,6 +12,7 @@ import { ConnectorListeners } from '../http/connectors.js';
 import { closeServer, listenRedirect, openHttpSettings } from '../http/listeners.js';
 import { reloadOnSighup, type Certificate } from '../http/tls.js';
 import { openWharf, type Wharf } from '../wharf.js';
+import { refreshSharedConfig } from '../cluster/config-refresh.js';
 import { provisionDefaultTasks } from '../tasks/defaults.js';
 import { LOG_REDACT } from '../security/redact.js';
 
@@ -72,11 +73,13 @@ export async function startServer(settings: Settings = readSettings()): Promise<
   const port = mainPort();
   const certificate = http.listener.certificate;
   const stopReloading = certificate ? reloadOnSighup(certificate) : () => {};
+  const stopRefreshing = refreshSharedConfig(wharf, log);
   log.info({ port, tls: Boolean(certificate), connectors: connectors.ports(), redirectPort: http.redirectPort, ms: Math.round(performance.now() - started) }, 'wharf ready');
   return {
     wharf, apps, port, certificate, redirectPort: http.redirectPort,
     async close() {
       stopReloading();
+      stopRefreshing();
       await connectors.close();
       await Promise.allSettled([...apps.map((a) => a.close()), ...(redirect ? [closeServer(redirect)] : [])]);
       await wharf.close();

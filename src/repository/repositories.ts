@@ -22,7 +22,13 @@ export class Repositories {
   async refresh(): Promise<void> {
     const before = this.changes;
     const fresh = await this.read();
-    if (before === this.changes) this.byName = fresh;
+    if (before !== this.changes) return;
+    // Unchanged repositories keep their object: per-repository stores (and their in-flight downloads) hang on it.
+    for (const [name, config] of fresh) {
+      const held = this.byName.get(name);
+      if (held && JSON.stringify(held) === JSON.stringify(config)) fresh.set(name, held);
+    }
+    this.byName = fresh;
   }
 
   private async read(): Promise<Map<string, RepositoryConfig>> {

@@ -51,4 +51,16 @@ describe('FileBlobStore', () => {
     expect(await text(await s.read(info.sha256))).toBe('abcdef');
     expect(await s.uploadSize('u1')).toBeUndefined();
   });
+
+  it('rehashes an upload larger than a stream buffer when another node wrote part of it', async () => {
+    // Each node sees the other's appends only as a larger file: the commit must read back megabytes.
+    const s = await store();
+    const other = new FileBlobStore('t', s.root);
+    const parts = [Buffer.alloc(1536 * 1024, 1), Buffer.alloc(1024 * 1024, 2)];
+    await s.startUpload('big');
+    await other.appendUpload('big', Readable.from([parts[0]]));
+    await s.appendUpload('big', Readable.from([parts[1]]));
+    const info = await s.commitUpload('big', sha(Buffer.concat(parts)));
+    expect(info.size).toBe(2560 * 1024);
+  });
 });

@@ -220,7 +220,8 @@ function hashing(hash: Hash | undefined, count: (n: number) => void): Transform 
 }
 
 async function hashFile(path: string): Promise<string> {
+  // Read to the end here: a pipeline ending in a pass-through Transform stalls once nobody reads its output.
   const hash = createHash('sha256');
-  await pipeline(createReadStream(path, { highWaterMark: READ_CHUNK }), hashing(hash, () => {}));
+  for await (const chunk of createReadStream(path, { highWaterMark: READ_CHUNK })) hash.update(chunk as Buffer);
   return hash.digest('hex');
 }

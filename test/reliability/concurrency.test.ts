@@ -178,10 +178,17 @@ describe('concurrency', { timeout: 120_000 }, () => {
         const tag = next ? next.tag : `again-${worker}-${n}`;
         tried.push([image, tag]);
         await pushOne(image, tag);
-        // Every third push is untagged again right away: more garbage for GC while the others push.
+        // Every third push is untagged again right away: more garbage for GC while the others push. Untagging
+        // an image that another tag still names leaves nothing to collect, so a throwaway image of its own
+        // (a unique config over a shared layer) is pushed and untagged too: GC always has work while pushes go on.
         if (n % 3 === 2 && acknowledged.has(tag)) {
           expect((await call(`${name}/manifests/${tag}`, { method: 'DELETE' })).status).toBe(202);
           untagged.add(tag);
+          const config = blob(JSON.stringify({ architecture: 'amd64', os: 'linux', junk: `${worker}-${n}` }));
+          await pushBlob(wharf, name, config);
+          await pushBlob(wharf, name, shared[n % 3]);
+          const junk = await putManifest(wharf, name, `junk-${worker}-${n}`, imageManifest(config, [shared[n % 3]]));
+          if (junk.status === 201) expect((await call(`${name}/manifests/junk-${worker}-${n}`, { method: 'DELETE' })).status).toBe(202);
         }
       }
     })).finally(() => { pushing = false; });

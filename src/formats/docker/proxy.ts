@@ -11,6 +11,7 @@ import type { DownloadRecorder } from '../../repository/downloads.js';
 import type { BlobStore } from '../../storage/blob-store.js';
 import type { Db } from '../../storage/database.js';
 import { SingleFlight } from '../../proxy/single-flight.js';
+import { awaitFillLease } from '../../cluster/fill-lease.js';
 import { teeForCache } from '../../proxy/tee.js';
 import { TtlCache } from '../../proxy/ttl-cache.js';
 import { Upstream, UpstreamUnavailableError, type UpstreamResponse } from '../../proxy/upstream.js';
@@ -134,31 +135,43 @@ export class ProxyDockerStore implements DockerStore {
     const done = (async () => {
       // Cached by a fill that ended while this request was on its way here: nothing to download.
       if (await this.local.statBlob(name, digest)) return handOver(undefined);
-      const res = await this.get(`blobs/${digest}`, name);
-      if (res.statusCode !== 200) {
-        await res.body.dump();
-        if (res.statusCode === 404) this.rememberMissing(`blob:${digest}`);
-        throw new NotFoundError('blob', `blob ${digest} not found upstream (${res.statusCode})`);
-      }
-      const { client, cacheInput, finish } = teeForCache(res.body);
-      handOver({ size: Number(res.headers['content-length']), client });
-      const id = randomUUID();
+      // Other nodes on the same database may be filling it too: one downloads, the others wait for its copy.
+      const lease = await awaitFillLease(this.db, `docker:${this.repo.name}:${digest}`, async () => Boolean(await this.local.statBlob(name, digest)));
+      if (!lease) return handOver(undefined);
       try {
-        await this.blobs.startUpload(id);
-        await this.blobs.appendUpload(id, cacheInput);
-        const blob = await this.blobs.commitUpload(id, hex); // throws on a digest mismatch: nothing cached
-        await this.local.recordBlob(digest, blob.size);
-        this.downloads.mark(this.repo.name, blobPath(digest));
-        finish(); // the last bytes go out once the cached copy matched its digest
-      } catch (err) {
-        await this.blobs.cancelUpload(id);
-        client.destroy(err as Error);
-        throw err;
+        await this.download(name, digest, hex, handOver);
+      } finally {
+        await lease.release();
       }
     })();
     this.fills.set(digest, done);
     done.catch(() => {}).finally(() => this.fills.delete(digest));
     return { first: Promise.race([first, done.then(() => undefined)]), done };
+  }
+
+  /** The upstream download and cache write of `fill`, run by the node holding the fill lease. */
+  private async download(name: string, digest: string, hex: string, handOver: (value: { size: number; client: Readable } | undefined) => void): Promise<void> {
+    const res = await this.get(`blobs/${digest}`, name);
+    if (res.statusCode !== 200) {
+      await res.body.dump();
+      if (res.statusCode === 404) this.rememberMissing(`blob:${digest}`);
+      throw new NotFoundError('blob', `blob ${digest} not found upstream (${res.statusCode})`);
+    }
+    const { client, cacheInput, finish } = teeForCache(res.body);
+    handOver({ size: Number(res.headers['content-length']), client });
+    const id = randomUUID();
+    try {
+      await this.blobs.startUpload(id);
+      await this.blobs.appendUpload(id, cacheInput);
+      const blob = await this.blobs.commitUpload(id, hex); // throws on a digest mismatch: nothing cached
+      await this.local.recordBlob(digest, blob.size);
+      this.downloads.mark(this.repo.name, blobPath(digest));
+      finish(); // the last bytes go out once the cached copy matched its digest
+    } catch (err) {
+      await this.blobs.cancelUpload(id);
+      client.destroy(err as Error);
+      throw err;
+    }
   }
 
   async deleteBlob(image: string, digest: string): Promise<void> {
