@@ -192,6 +192,27 @@ tasks:
     expect((await rest(b.url, 'GET', '/repositories/made-on-a')).status).toBe(200);
   });
 
+  it('a role and the anonymous setting changed through one node apply on the other within seconds', async () => {
+    const anonymousRead = () => fetch(`${b.url}/v2/hosted/gone/tags/list`).then((r) => r.status);
+    expect(await anonymousRead()).not.toBe(401); // anonymous read is on by default
+    expect((await rest(a.url, 'PUT', '/security/anonymous', { enabled: false, userId: 'anonymous', realmName: 'NexusAuthorizingRealm' })).status).toBe(200);
+    await waitFor('anonymous access off on node B', async () => (await anonymousRead()) === 401, 5_000);
+    expect((await rest(a.url, 'PUT', '/security/anonymous', { enabled: true, userId: 'anonymous', realmName: 'NexusAuthorizingRealm' })).status).toBe(200);
+
+    // A user whose role grants nothing yet, then the role gains read on `hosted` through node A.
+    expect((await rest(a.url, 'POST', '/security/roles', { id: 'late-reader', name: 'late-reader', privileges: [], roles: [] })).status).toBe(200);
+    expect((await rest(a.url, 'POST', '/security/users', {
+      userId: 'late', firstName: 'L', lastName: 'R', emailAddress: 'l@example.org', password: 'late-password-1', status: 'active', roles: ['late-reader'],
+    })).status).toBe(200);
+    const late = { authorization: `Basic ${Buffer.from('late:late-password-1').toString('base64')}` };
+    const catalogOnB = async () => ((await (await fetch(`${b.url}/v2/_catalog`, { headers: late })).json()) as { repositories: string[] }).repositories;
+    expect((await catalogOnB()).some((n) => n.startsWith('hosted/'))).toBe(false);
+    expect((await rest(a.url, 'PUT', '/security/roles/late-reader', {
+      id: 'late-reader', name: 'late-reader', privileges: ['nx-repository-view-docker-hosted-browse'], roles: [],
+    })).status).toBe(204);
+    await waitFor('role change on node B', async () => (await catalogOnB()).some((n) => n.startsWith('hosted/')), 5_000);
+  });
+
   it('runs a scheduled task once per firing, whichever node fires', async () => {
     const task = (await rest(a.url, 'GET', '/tasks')).json.items.find((t: { name: string }) => t.name === 'cleanup-every-2s');
     expect(task).toBeDefined();
