@@ -27,6 +27,7 @@ export async function settleBody(request: FastifyRequest): Promise<void> {
   if (raw.complete || raw.destroyed || raw.readableEnded) return;
   const length = Number(request.headers['content-length'] ?? NaN);
   if (Number.isFinite(length) && length > DRAIN_BYTES) return;
+  raw.unpipe(); // an uploadBody() nobody read would hold the rest back by backpressure
   raw.resume();
   const timer = new AbortController();
   const t = setTimeout(() => timer.abort(), DRAIN_MS);
