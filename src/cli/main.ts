@@ -24,6 +24,8 @@ async function withWharf<T>(fn: (wharf: Wharf) => Promise<T>): Promise<T> {
   }
 }
 
+const SHUTDOWN_GRACE_MS = 25_000;
+
 const program = new Command('wharf').description('Wharf repository manager').showHelpAfterError();
 
 program.command('serve').description('run the server (settings from WHARF_* variables and wharf.yaml)')
@@ -31,6 +33,12 @@ program.command('serve').description('run the server (settings from WHARF_* vari
     const running = await startServer();
     const stop = async (signal: string) => {
       running.wharf.log.info({ signal }, 'shutting down');
+      // In-flight requests may finish for SHUTDOWN_GRACE_MS (under the 30 s orchestrators wait before SIGKILL);
+      // then the process exits anyway, and task and fill leases it still holds expire on their own.
+      setTimeout(() => {
+        running.wharf.log.warn({ graceMs: SHUTDOWN_GRACE_MS }, 'requests still open after the shutdown grace period; exiting');
+        process.exit(1);
+      }, SHUTDOWN_GRACE_MS).unref();
       await running.close();
       process.exit(0);
     };
